@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * log.h: tiny leveled logger for the front ends (server, sim, CLI). The
+ * library never logs. Lines are key=value on stderr:
+ *   ts=2026-11-29T08:00:00Z level=info msg="..." key=value ...
+ * The sink and level are process-wide (the one allowed mutable global).
+ */
+#ifndef ML_LOG_H
+#define ML_LOG_H
+
+#include <stdio.h>
+
+enum ml_log_level { ML_LOG_DEBUG = 0, ML_LOG_INFO, ML_LOG_WARN, ML_LOG_ERROR };
+
+void ml_log_set_level(enum ml_log_level lvl);
+int ml_log_parse_level(const char *s, enum ml_log_level *out);
+void ml_log_set_file(FILE *fp);
+void ml_log(enum ml_log_level lvl, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#define log_debug(...) ml_log(ML_LOG_DEBUG, __VA_ARGS__)
+#define log_info(...) ml_log(ML_LOG_INFO, __VA_ARGS__)
+#define log_warn(...) ml_log(ML_LOG_WARN, __VA_ARGS__)
+#define log_error(...) ml_log(ML_LOG_ERROR, __VA_ARGS__)
+
+#endif
