@@ -57,9 +57,28 @@ enum ml_paging {
 #define ML_HDR_PUSH_V21		0x04u	/* X-MOE-APPKEY, X-MOE-PushAPI-Signature, X-MOE-Query-Type */
 #define ML_HDR_RECO_TYPE	0x08u	/* RECOMMENDATION-TYPE from input */
 
-/* Input validation hook: check `input` (the request body) as MoEngage would. */
+/* Row flags. */
+#define ML_ACT_IDEMPOTENT	0x01u	/* safe to resend after no answer (reads) */
+#define ML_ACT_BODY_REQUIRED	0x02u	/* a JSON body must be given (or built) */
+
+struct ml_account;
+
+/*
+ * Input validation hook: check the request body and query as MoEngage would,
+ * before anything is sent. body and query may be NULL. On a violation return
+ * ML_EINVAL with err->kind "validation_failed" and err->field set (see
+ * validate.h).
+ */
 typedef int (*ml_validate_fn)(json_object *body, json_object *query,
     struct ml_err *err);
+
+/*
+ * Default-body hook: build the body when the caller gives none (Test
+ * Connection is built from the account). key is the key picked for the
+ * family. On ML_OK *out owns a new json object.
+ */
+typedef int (*ml_default_body_fn)(const struct ml_account *acct,
+    const char *key, json_object **out, struct ml_err *err);
 
 struct ml_action {
 	const char *name;		/* moengage_<verb>_<object> */
@@ -77,12 +96,19 @@ struct ml_action {
 	ml_validate_fn validate;	/* may be NULL */
 	const char *summary;		/* one line for --help, /actions, MCP */
 	const char *input_schema;	/* JSON Schema of {body, query, path} */
-	int is_list_item_cap;		/* reserved for batch caps; 0 */
+	unsigned flags;			/* ML_ACT_* */
+	ml_default_body_fn default_body; /* may be NULL */
 };
 
 #define ML_DEFAULT_MAX_BODY (128u * 1024u)
 
-/* Every row, in a stable order; *count gets the number of rows. */
+/*
+ * The rows live in one file per family (src/moengage/catalog_<family>.c);
+ * a family is added by adding its file and one line in catalog.c.
+ *
+ * Every row, in a stable order; *count gets the number of rows. The array
+ * and the rows are static and immutable (safe from any thread).
+ */
 const struct ml_action *const *ml_catalog_all(size_t *count);
 /* Find a row by name; NULL if unknown. */
 const struct ml_action *ml_catalog_find(const char *name);
@@ -96,7 +122,11 @@ const struct ml_action *ml_catalog_match(const char *method,
 /* The family of a concrete path on a host kind (proxy key choice); -1 if none. */
 int ml_catalog_family_of(enum ml_host_kind host, const char *path);
 
+/* Stable names ("data", "title", ... / "none", "cursor", ...) for APIs. */
 const char *ml_envelope_name(enum ml_envelope env);
 const char *ml_paging_name(enum ml_paging p);
+/* "none", "path", "query" / "basic", "push_signature", "none". */
+const char *ml_ws_place_name(enum ml_ws_place place);
+const char *ml_auth_name(enum ml_auth auth);
 
 #endif

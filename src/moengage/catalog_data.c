@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * catalog_data.c: the Data API family's rows (reference 2.4, 4.1, 4.2;
+ * data.yaml, rate-limits.mdx). Host api-<dc>, Data key, Basic auth, the
+ * {"status":"fail","error":{...}} envelope, no paging.
+ *
+ * rate_per_min is what MoEngage documents per workspace, in its unit: user
+ * updates (track user, merge), events (track event), device updates, users
+ * (get user), requests (opt-out, delete), users and events each (bulk).
+ * Bulk Import's description caps one call at 100 KB; the others at 128 KB.
+ */
+#include <moelink/account.h>
+#include <moelink/json.h>
+#include <moelink/validate.h>
+
+#include "moengage/catalog_int.h"
+
+#define SCHEMA_CUSTOMER \
+	"{\"type\":\"object\",\"required\":[\"type\"],\"properties\":{" \
+	"\"type\":{\"const\":\"customer\",\"description\":\"lowercase\"}," \
+	"\"customer_id\":{\"type\":\"string\",\"description\":\"your unique " \
+	"user id (required unless Identity Resolution is on)\"}," \
+	"\"update_existing_only\":{\"type\":\"boolean\"}," \
+	"\"attributes\":{\"type\":\"object\",\"description\":\"user " \
+	"attributes; names may not be id, _id or start with moe_\"}," \
+	"\"platforms\":{\"type\":\"array\",\"items\":{\"type\":\"object\"," \
+	"\"properties\":{\"platform\":{\"type\":\"string\",\"enum\":[" \
+	"\"ANDROID\",\"iOS\",\"web\"]},\"active\":{\"type\":\"string\"," \
+	"\"enum\":[\"true\",\"false\"]}}}}," \
+	"\"unset_attributes\":{\"type\":\"array\",\"items\":{\"type\":" \
+	"\"object\",\"required\":[\"type\",\"attr\"],\"properties\":{" \
+	"\"type\":{\"enum\":[\"equals\",\"prefix\",\"suffix\",\"contains\"]}," \
+	"\"attr\":{\"type\":\"string\"},\"case_sensitive\":{\"type\":" \
+	"\"boolean\"}}}}}}"
+
+#define SCHEMA_EVENT \
+	"{\"type\":\"object\",\"required\":[\"type\",\"actions\"]," \
+	"\"properties\":{\"type\":{\"const\":\"event\"}," \
+	"\"customer_id\":{\"type\":\"string\"}," \
+	"\"device_id\":{\"type\":\"string\"}," \
+	"\"user_identifiers\":{\"type\":\"object\",\"description\":\"instead " \
+	"of customer_id with Identity Resolution\"}," \
+	"\"actions\":{\"type\":\"array\",\"minItems\":1,\"items\":{\"type\":" \
+	"\"object\",\"required\":[\"action\"],\"properties\":{" \
+	"\"action\":{\"type\":\"string\",\"minLength\":1,\"description\":" \
+	"\"event name; may not start with moe_\"}," \
+	"\"attributes\":{\"type\":\"object\"}," \
+	"\"platform\":{\"type\":\"string\",\"enum\":[\"ANDROID\",\"iOS\"," \
+	"\"web\",\"TV\",\"unknown\"]}," \
+	"\"app_version\":{\"type\":\"string\"}," \
+	"\"current_time\":{\"type\":[\"integer\",\"string\"]}," \
+	"\"user_time\":{\"type\":[\"integer\",\"string\"]}," \
+	"\"user_timezone_offset\":{\"type\":\"integer\",\"minimum\":-54000," \
+	"\"maximum\":54000}}}}}}"
+
+#define SCHEMA_DEVICE \
+	"{\"type\":\"object\",\"required\":[\"type\",\"customer_id\"," \
+	"\"device_id\",\"attributes\"],\"properties\":{" \
+	"\"type\":{\"const\":\"device\"}," \
+	"\"customer_id\":{\"type\":\"string\"}," \
+	"\"device_id\":{\"type\":\"string\"}," \
+	"\"attributes\":{\"type\":\"object\",\"required\":[\"platform\"," \
+	"\"push_id\"],\"properties\":{\"platform\":{\"type\":\"string\"," \
+	"\"enum\":[\"ANDROID\",\"iOS\",\"web\",\"TV\"]}," \
+	"\"push_id\":{\"type\":\"string\"},\"model\":{\"type\":\"string\"}," \
+	"\"app_version\":{\"type\":\"string\"},\"os_version\":{\"type\":" \
+	"\"string\"},\"moe_push_opted\":{\"type\":\"string\",\"enum\":[" \
+	"\"True\",\"False\"]}}}}}"
+
+#define SCHEMA_BULK \
+	"{\"type\":\"object\",\"required\":[\"type\",\"elements\"]," \
+	"\"properties\":{\"type\":{\"const\":\"transition\"}," \
+	"\"elements\":{\"type\":\"array\",\"minItems\":1,\"items\":{" \
+	"\"anyOf\":[" SCHEMA_CUSTOMER "," SCHEMA_EVENT "," SCHEMA_DEVICE \
+	"]}}}}"
+
+#define SCHEMA_OPT_OUT \
+	"{\"type\":\"object\",\"required\":[\"user_identifier_type\"," \
+	"\"user_identifier_value\",\"action_type\"],\"properties\":{" \
+	"\"user_identifier_type\":{\"type\":\"string\"}," \
+	"\"user_identifier_value\":{\"type\":\"string\"}," \
+	"\"action_type\":{\"enum\":[\"block\",\"unblock\"]}," \
+	"\"reason\":{\"type\":\"string\"}," \
+	"\"client_reference_id\":{\"type\":\"string\"}," \
+	"\"device_identifiers\":{\"type\":\"array\",\"items\":{\"type\":" \
+	"\"object\",\"properties\":{\"push_id\":{\"type\":\"string\"}," \
+	"\"moe_gaid\":{\"type\":\"string\"},\"unique_id\":{\"type\":" \
+	"\"string\"},\"device_unique_id\":{\"type\":\"string\"}}}}}}"
+
+#define SCHEMA_MERGE \
+	"{\"type\":\"object\",\"required\":[\"merge_data\"],\"properties\":{" \
+	"\"merge_data\":{\"type\":\"array\",\"minItems\":1,\"maxItems\":50," \
+	"\"items\":{\"type\":\"object\",\"required\":[\"merged_user\"," \
+	"\"retained_user\"],\"properties\":{\"merged_user\":{\"type\":" \
+	"\"string\"},\"retained_user\":{\"type\":\"string\"}}}}}}"
+
+#define SCHEMA_DELETE \
+	"{\"type\":\"object\",\"required\":[\"identity_type\"," \
+	"\"identity_value\"],\"properties\":{\"identity_type\":{\"enum\":[" \
+	"\"customer_id\",\"moengage_id\"]},\"identity_value\":{\"type\":" \
+	"\"string\"}}}"
+
+#define SCHEMA_GET_USER \
+	"{\"type\":\"object\",\"required\":[\"data\"],\"properties\":{" \
+	"\"data\":{\"type\":\"object\",\"required\":[\"identifiers\"]," \
+	"\"properties\":{\"identifiers\":{\"type\":\"array\",\"minItems\":1," \
+	"\"maxItems\":20,\"items\":{\"type\":\"object\",\"required\":[" \
+	"\"identifier_type\",\"identifier\"],\"properties\":{" \
+	"\"identifier_type\":{\"enum\":[\"customer_id\",\"moengage_id\"," \
+	"\"id\"]},\"identifier\":{\"type\":\"string\"}}}}," \
+	"\"user_fields_to_export\":{\"type\":\"array\",\"items\":{\"type\":" \
+	"\"string\"}}}}}}"
+
+#define SCHEMA_TEST_CONNECTION \
+	"{\"type\":\"object\",\"description\":\"built from the account when " \
+	"omitted\",\"required\":[\"app_id\",\"app_secret\",\"source\"," \
+	"\"region\"],\"properties\":{\"app_id\":{\"type\":\"string\"}," \
+	"\"app_secret\":{\"type\":\"string\"},\"source\":{\"type\":" \
+	"\"string\"},\"region\":{\"type\":\"string\"}}}"
+
+/* Test Connection's body: {app_id, app_secret, source, region}. */
+static int
+catalog_data_test_body(const struct ml_account *acct, const char *key,
+    json_object **out, struct ml_err *err)
+{
+	json_object *o;
+	int rc;
+
+	*out = NULL;
+	o = json_object_new_object();
+	if (o == NULL)
+		return ml_err_set(err, ML_ENOMEM, NULL, "out of memory");
+	rc = ml_json_add_str(o, "app_id", acct->workspace_id);
+	if (rc == ML_OK)
+		rc = ml_json_add_str(o, "app_secret", key);
+	if (rc == ML_OK)
+		rc = ml_json_add_str(o, "source", "moelink");
+	if (rc == ML_OK)
+		rc = ml_json_add_str(o, "region", acct->data_center);
+	if (rc) {
+		json_object_put(o);
+		return ml_err_set(err, rc, NULL, "out of memory");
+	}
+	*out = o;
+	return ML_OK;
+}
+
+#define DATA_ROW(name_, method_, path_, ws_, env_, max_, rate_, fn_, sum_, \
+    schema_, flags_, body_) \
+	{ name_, ML_FAM_DATA, ML_HOST_API, method_, path_, ws_, \
+	    ML_AUTH_BASIC, ML_HDR_APPKEY, env_, ML_PAGE_NONE, max_, rate_, \
+	    fn_, sum_, schema_, flags_, body_ }
+
+const struct ml_action ml__catalog_data[] = {
+	DATA_ROW("moengage_track_user", "POST", "/v1/customer/{workspace_id}",
+	    ML_WS_PATH, ML_ENV_DATA, 0, 10000, ml_validate_track_user,
+	    "Create or update a user and their attributes",
+	    ML__SCHEMA_BODY(SCHEMA_CUSTOMER), ML_ACT_BODY_REQUIRED, NULL),
+	DATA_ROW("moengage_track_event", "POST", "/v1/event/{workspace_id}",
+	    ML_WS_PATH, ML_ENV_DATA, 0, 30000, ml_validate_track_event,
+	    "Track one or more events for a user",
+	    ML__SCHEMA_BODY(SCHEMA_EVENT), ML_ACT_BODY_REQUIRED, NULL),
+	DATA_ROW("moengage_bulk_import", "POST",
+	    "/v1/transition/{workspace_id}", ML_WS_PATH, ML_ENV_DATA,
+	    100u * 1024u, 60000, ml_validate_bulk_import,
+	    "Import many users, events and devices in one call (100 KB max)",
+	    ML__SCHEMA_BODY(SCHEMA_BULK), ML_ACT_BODY_REQUIRED, NULL),
+	DATA_ROW("moengage_track_device", "POST", "/v1/device/{workspace_id}",
+	    ML_WS_PATH, ML_ENV_DATA, 0, 10000, ml_validate_track_device,
+	    "Create or update a device of an existing user",
+	    ML__SCHEMA_BODY(SCHEMA_DEVICE), ML_ACT_BODY_REQUIRED, NULL),
+	DATA_ROW("moengage_device_opt_out", "POST", "/v1/devices/manage",
+	    ML_WS_QUERY_APP_ID, ML_ENV_DATA, 0, 1000,
+	    ml_validate_device_opt_out,
+	    "Block or unblock push to a user's devices",
+	    ML__SCHEMA_BODY(SCHEMA_OPT_OUT),
+	    ML_ACT_BODY_REQUIRED | ML_ACT_IDEMPOTENT, NULL),
+	DATA_ROW("moengage_merge_users", "POST", "/v1/customer/merge",
+	    ML_WS_QUERY_APP_ID, ML_ENV_DATA, 0, 1000, ml_validate_merge_users,
+	    "Merge up to 50 pairs of users into their retained user",
+	    ML__SCHEMA_BODY(SCHEMA_MERGE), ML_ACT_BODY_REQUIRED, NULL),
+	DATA_ROW("moengage_delete_user", "POST", "/v1/customer/delete",
+	    ML_WS_QUERY_APP_ID, ML_ENV_DATA, 0, 5000, ml_validate_delete_user,
+	    "Delete one user (hard delete after a 24 hour buffer)",
+	    ML__SCHEMA_BODY(SCHEMA_DELETE),
+	    ML_ACT_BODY_REQUIRED | ML_ACT_IDEMPOTENT, NULL),
+	DATA_ROW("moengage_get_user", "POST", "/v1/customers/export",
+	    ML_WS_QUERY_APP_ID, ML_ENV_DATA, 0, 1000, ml_validate_get_user,
+	    "Look up to 20 users by customer_id or MoEngage id",
+	    ML__SCHEMA_BODY(SCHEMA_GET_USER),
+	    ML_ACT_BODY_REQUIRED | ML_ACT_IDEMPOTENT, NULL),
+	DATA_ROW("moengage_test_connection", "POST",
+	    "/v1/integrations/authentication", ML_WS_NONE, ML_ENV_DATA, 0, 0,
+	    ml_validate_test_connection,
+	    "Check the workspace id, data center and Data API key",
+	    ML__SCHEMA_BODY_OPTIONAL(SCHEMA_TEST_CONNECTION),
+	    ML_ACT_IDEMPOTENT, catalog_data_test_body),
+	{ NULL, ML_FAM_DATA, ML_HOST_API, NULL, NULL, ML_WS_NONE,
+	    ML_AUTH_BASIC, 0, ML_ENV_DATA, ML_PAGE_NONE, 0, 0, NULL, NULL,
+	    NULL, 0, NULL },
+};

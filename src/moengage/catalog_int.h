@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * catalog_int.h: what the per-family row files share with catalog.c (not
+ * public). Each src/moengage/catalog_<family>.c defines one array of rows
+ * ending with a row whose name is NULL, and catalog.c lists the arrays.
+ */
+#ifndef ML_CATALOG_INT_H
+#define ML_CATALOG_INT_H
+
+#include <moelink/catalog.h>
+
+/* Upper bound on rows over all families (catalog.c checks it). */
+#define ML__CATALOG_MAX 512
+
+/* Wrap a body schema as the {body, query, path} input schema of a row. */
+#define ML__SCHEMA_BODY(body) \
+	"{\"type\":\"object\",\"required\":[\"body\"],\"properties\":{" \
+	"\"body\":" body "},\"additionalProperties\":false}"
+#define ML__SCHEMA_BODY_OPTIONAL(body) \
+	"{\"type\":\"object\",\"properties\":{\"body\":" body "}," \
+	"\"additionalProperties\":false}"
+
+extern const struct ml_action ml__catalog_data[];
+
+#endif

@@ -1,0 +1,350 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * envelope.c: MoEngage's error bodies (reference section 9) -> struct
+ * ml_err. Each shape is one row of envelope_shapes[]: where in the JSON its
+ * type, message, request id, offending field and detail live (a few
+ * candidate paths each, "error.details.0.target" style). The row the action
+ * names is tried first; if it finds nothing, every other row is tried, so an
+ * endpoint that answers in a sibling family's shape (Delete User's 429 in
+ * title/description, Get User's top-level LimitBreached) still gives
+ * MoEngage's own words. Non-JSON and empty bodies get a sentence of our own.
+ *
+ * Text copied from a body is cleaned of control characters and cut on a
+ * UTF-8 boundary, so it is safe to print and to put into JSON.
+ * Stateless and thread-safe.
+ */
+#include <moelink/envelope.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <moelink/json.h>
+
+#define ENV_PATHS 3
+#define ENV_SNIPPET 160
+
+struct env_shape {
+	const char *type[ENV_PATHS];
+	const char *message[ENV_PATHS];
+	const char *request_id[ENV_PATHS];
+	const char *field[ENV_PATHS];
+	const char *detail[ENV_PATHS];
+};
+
+static const struct env_shape envelope_shapes[ML_ENV_COUNT] = {
+	/* {"status":"fail","error":{message,type,request_id,attribute}};
+	 * Get User: {"attribute","message","type"} at the top. */
+	[ML_ENV_DATA] = {
+		{ "error.type", "type" },
+		{ "error.message", "message" },
+		{ "error.request_id", "request_id" },
+		{ "error.attribute", "attribute" },
+		{ NULL },
+	},
+	/* {"title","description","code"?} */
+	[ML_ENV_TITLE] = {
+		{ "title" }, { "description" }, { "code" }, { NULL }, { NULL },
+	},
+	/* {"error":{"code","message","details":[{code,target,message}],
+	 * "request_id"}}; 429: {"status":"error","data":{code,title,...}} */
+	[ML_ENV_ERROR_DETAILS] = {
+		{ "error.code", "data.title" },
+		{ "error.message", "data.description" },
+		{ "error.request_id" },
+		{ "error.details.0.target" },
+		{ "error.details.0.message" },
+	},
+	/* {"error":{code,message,target,details},"response_id"} */
+	[ML_ENV_V5] = {
+		{ "error.code" },
+		{ "error.message" },
+		{ "response_id" },
+		{ "error.target", "error.details.0.target" },
+		{ "error.details.0.message" },
+	},
+	/* {"response_id","type","error":{code,message}} */
+	[ML_ENV_RESPONSE_TYPE] = {
+		{ "error.code" }, { "error.message" }, { "response_id" },
+		{ NULL }, { NULL },
+	},
+	/* {"error-code","message"} */
+	[ML_ENV_CATALOG] = {
+		{ "error-code" }, { "message" }, { NULL }, { NULL }, { NULL },
+	},
+	/* {"code","message"} */
+	[ML_ENV_CODE_MESSAGE] = {
+		{ "code" }, { "message" }, { NULL }, { NULL }, { NULL },
+	},
+	/* {"message","err_code","status_code"} */
+	[ML_ENV_INFORM] = {
+		{ "err_code" }, { "message" }, { "request_id" }, { NULL },
+		{ NULL },
+	},
+	/* 200 {"status":"Fail","Error_Message","responseId","requestId"};
+	 * 404/500 {"code","status":"error","reason","reference"} */
+	[ML_ENV_PUSH] = {
+		{ "status" },
+		{ "Error_Message", "reason" },
+		{ "responseId", "requestId", "reference" },
+		{ NULL },
+		{ NULL },
+	},
+	/* {"status","error_type","message"}; 401 {"title","description"} */
+	[ML_ENV_FILEIMPORT] = {
+		{ "error_type", "title" },
+		{ "message", "description" },
+		{ "request_id" },
+		{ NULL },
+		{ NULL },
+	},
+};
+
+/* Cut s so it does not end inside a UTF-8 sequence. */
+static void
+envelope_utf8_trim(char *s)
+{
+	size_t len = strlen(s), i, need;
+	unsigned char c;
+
+	i = len;
+	while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80 &&
+	    len - i < 3)
+		i--;
+	if (i == 0)
+		return;
+	c = (unsigned char)s[i - 1];
+	if (c < 0x80)
+		return;
+	need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+	if (len - (i - 1) < need)
+		s[i - 1] = '\0';
+}
+
+/* Bounded copy that turns control characters into spaces. */
+static void
+envelope_copy(char *dst, size_t cap, const char *src, size_t len)
+{
+	size_t i, n = len < cap - 1 ? len : cap - 1;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)src[i];
+		dst[i] = (c < 0x20 || c == 0x7f) ? ' ' : (char)c;
+	}
+	dst[n] = '\0';
+	if (n < len)
+		envelope_utf8_trim(dst);
+}
+
+/* Follow "a.b.0.c" through objects and arrays. */
+static json_object *
+envelope_path(json_object *o, const char *path)
+{
+	char seg[48];
+	const char *p = path;
+	size_t len;
+	char *end;
+	long idx;
+
+	while (o != NULL && *p != '\0') {
+		len = strcspn(p, ".");
+		if (len >= sizeof(seg))
+			return NULL;
+		memcpy(seg, p, len);
+		seg[len] = '\0';
+		p += len + (p[len] == '.');
+		if (json_object_is_type(o, json_type_array)) {
+			idx = strtol(seg, &end, 10);
+			if (*end != '\0' || idx < 0)
+				return NULL;
+			o = json_object_array_get_idx(o, (size_t)idx);
+		} else if (json_object_is_type(o, json_type_object)) {
+			if (!json_object_object_get_ex(o, seg, &o))
+				return NULL;
+		} else {
+			return NULL;
+		}
+	}
+	return o;
+}
+
+/* The first path that holds a non-empty string or a number. */
+static int
+envelope_pick(json_object *o, const char *const *paths, char *dst,
+    size_t cap)
+{
+	json_object *v;
+	const char *s;
+	size_t i;
+
+	for (i = 0; i < ENV_PATHS && paths[i] != NULL; i++) {
+		v = envelope_path(o, paths[i]);
+		if (v == NULL || (!json_object_is_type(v, json_type_string) &&
+		    !json_object_is_type(v, json_type_int)))
+			continue;
+		s = json_object_get_string(v);
+		if (s == NULL || s[0] == '\0')
+			continue;
+		envelope_copy(dst, cap, s, strlen(s));
+		return 1;
+	}
+	return 0;
+}
+
+/* Apply one shape; 1 if it found a message or a type. */
+static int
+envelope_apply(const struct env_shape *sh, json_object *o, struct ml_err *err)
+{
+	char detail[ML_ERR_MOE_MSG_LEN];
+	int found;
+
+	found = envelope_pick(o, sh->message, err->moe_message,
+	    sizeof(err->moe_message));
+	found |= envelope_pick(o, sh->type, err->moe_type,
+	    sizeof(err->moe_type));
+	if (!found)
+		return 0;
+	envelope_pick(o, sh->request_id, err->moe_request_id,
+	    sizeof(err->moe_request_id));
+	envelope_pick(o, sh->field, err->field, sizeof(err->field));
+	if (envelope_pick(o, sh->detail, detail, sizeof(detail)) &&
+	    strcmp(detail, err->moe_message) != 0) {
+		size_t used = strlen(err->moe_message);
+		snprintf(err->moe_message + used, sizeof(err->moe_message) - used,
+		    "%s%s", used > 0 ? ": " : "", detail);
+		envelope_utf8_trim(err->moe_message);
+	}
+	return 1;
+}
+
+static void
+envelope_extract(enum ml_envelope env, json_object *o, struct ml_err *err)
+{
+	int i;
+
+	if (o == NULL || !json_object_is_type(o, json_type_object))
+		return;
+	if ((int)env >= 0 && env < ML_ENV_COUNT &&
+	    envelope_apply(&envelope_shapes[env], o, err))
+		return;
+	for (i = 0; i < ML_ENV_COUNT; i++) {
+		if (i == (int)env)
+			continue;
+		if (envelope_apply(&envelope_shapes[i], o, err))
+			return;
+	}
+}
+
+/* A 2xx that still failed: Push's {"status":"Fail"} and its kin. */
+static int
+envelope_ok_but_failed(json_object *o)
+{
+	const char *st = ml_json_str(o, "status");
+
+	return st != NULL && (strcasecmp(st, "fail") == 0 ||
+	    strcasecmp(st, "failure") == 0 || strcasecmp(st, "error") == 0);
+}
+
+static void
+envelope_classify(int status, struct ml_err *err, const char **lead)
+{
+	int code = ML_EHTTP;
+	const char *kind = "moengage_error";
+
+	*lead = "MoEngage returned an error";
+	if (status == 401 || status == 403 || (status == 409 &&
+	    strstr(err->moe_type, "Authentication") != NULL)) {
+		code = ML_EAUTH;
+		kind = "moengage_auth_failed";
+		*lead = "MoEngage refused the credentials";
+	} else if (status == 429) {
+		code = ML_ERATELIMIT;
+		kind = "moengage_rate_limited";
+		*lead = "MoEngage rate limit exceeded";
+	} else if (status == 404 || (status == 400 &&
+	    strcasecmp(err->moe_type, "Not Found") == 0)) {
+		kind = "moengage_not_found";
+		*lead = "MoEngage did not find it";
+	} else if (status == 400) {
+		kind = "moengage_validation_failed";
+		*lead = "MoEngage rejected the request";
+	} else if (status == 409) {
+		kind = "moengage_conflict";
+		*lead = "MoEngage reported a conflict";
+	} else if (status == 413) {
+		kind = "moengage_payload_too_large";
+		*lead = "MoEngage refused the payload as too large";
+	} else if (status >= 500 && status <= 599) {
+		kind = "moengage_server_error";
+		*lead = "MoEngage had a server error";
+	}
+	err->code = code;
+	ml_strlcpy(err->kind, kind, sizeof(err->kind));
+}
+
+/* err->msg, truncated by design (MoEngage's text is kept whole in
+ * moe_message). */
+static void envelope_msg(struct ml_err *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+envelope_msg(struct ml_err *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+}
+
+int
+ml_envelope_parse(enum ml_envelope env, int status, const char *body,
+    size_t len, struct ml_err *err)
+{
+	struct ml_err local, perr;
+	json_object *o = NULL;
+	const char *lead, *what;
+	char snippet[ENV_SNIPPET + 1];
+	int rc;
+
+	if (err == NULL)
+		err = &local;
+	if (body != NULL && len > 0)
+		ml_json_parse(body, len, 0, 0, &o, &perr);
+	if (status >= 200 && status <= 299 &&
+	    !(o != NULL && json_object_is_type(o, json_type_object) &&
+	    envelope_ok_but_failed(o))) {
+		json_object_put(o);
+		return ML_OK;
+	}
+	ml_err_clear(err);
+	err->http_status = status;
+	envelope_extract(env, o, err);
+	envelope_classify(status, err, &lead);
+	what = err->moe_message[0] != '\0' ? err->moe_message : NULL;
+	if (what == NULL && o == NULL && body != NULL && len > 0) {
+		envelope_copy(snippet, sizeof(snippet), body, len);
+		ml_strlcpy(err->moe_message, snippet, sizeof(err->moe_message));
+		envelope_msg(err, "%s (HTTP %d); the answer "
+		    "is not JSON: %s", lead, status, snippet);
+	} else if (what == NULL && err->moe_type[0] != '\0') {
+		envelope_msg(err, "%s (HTTP %d): %s", lead,
+		    status, err->moe_type);
+	} else if (what == NULL) {
+		envelope_msg(err, "%s (HTTP %d) %s", lead,
+		    status, body == NULL || len == 0 ? "with an empty body" :
+		    "without an error message");
+	} else if (err->moe_type[0] != '\0') {
+		envelope_msg(err, "%s (HTTP %d, %s): %s",
+		    lead, status, err->moe_type, what);
+	} else {
+		envelope_msg(err, "%s (HTTP %d): %s", lead,
+		    status, what);
+	}
+	envelope_utf8_trim(err->msg);
+	rc = err->code;
+	json_object_put(o);
+	return rc;
+}
