@@ -12,6 +12,8 @@
 
 const struct ml_cmd ml_cmds[] = {
 	{ "version", cmd_version, "print the version" },
+	{ "actions", cmd_actions, "list the MoEngage actions" },
+	{ "call", cmd_call, "call one MoEngage action directly" },
 	{ NULL, NULL, NULL },
 };
 

@@ -1,0 +1,375 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_call.c: `moelink call ACTION ...`: call one MoEngage action directly
+ * with credentials given on the command line (or in MOELINK_*_KEY
+ * variables, which keeps keys out of `ps`), and print MoEngage's answer.
+ *
+ *   stdout  MoEngage's answer body as JSON (exit 0)
+ *   stderr  {"error":{"code","message","http_status","moengage":{...},
+ *           "field"}} on a MoEngage or local error (exit 1)
+ *   exit 2  usage: unknown option or action, missing workspace or data
+ *           center, unreadable --data file
+ *
+ * The front end owns the environment: MOELINK_MOENGAGE_CONNECT_TO,
+ * MOELINK_CA_FILE and the MOELINK_RETRY_* knobs are read here (through the
+ * option table) and passed to the library in struct ml_client_opts.
+ *
+ * A later `--account ID` mode will send the call through `moelink serve`
+ * instead of building the account here (call_direct is the local path).
+ */
+#include "cli/cmd.h"
+
+#include <errno.h>
+#include <sodium.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <moelink/account.h>
+#include <moelink/buf.h>
+#include <moelink/catalog.h>
+#include <moelink/client.h>
+#include <moelink/json.h>
+#include <moelink/mem.h>
+#include <moelink/request.h>
+
+#include "core/opts.h"
+
+/* Linux caps one argv string at 128 KiB; a larger --data is @FILE. */
+#define CALL_INLINE_MAX (128 * 1024 + 1)
+#define CALL_FILE_MAX (8u * 1024u * 1024u)
+#define CALL_KEY_MAX 512
+
+struct call_opts {
+	char workspace_id[ML_WORKSPACE_ID_MAX];
+	char data_center[8];
+	char key[ML_KEY_SLOT_COUNT][CALL_KEY_MAX];
+	char db_name[ML_DB_NAME_MAX];
+	char query[4096];
+	char path[4096];
+	char connect_to[256];
+	char ca_file[1024];
+	long timeout_ms;
+	long retry_attempts;
+	long retry_base_ms;
+	long retry_max_wait_ms;
+	int http1;
+	char data[CALL_INLINE_MAX];
+};
+
+#define STR(field) offsetof(struct call_opts, field), \
+	sizeof(((struct call_opts *)0)->field)
+#define KEY(slot) offsetof(struct call_opts, key[slot]), CALL_KEY_MAX
+#define NUM(field) offsetof(struct call_opts, field), sizeof(long)
+
+static const struct ml_opt call_tab[] = {
+	{ "workspace-id", ML_OPT_STR, STR(workspace_id), NULL, NULL, 0, 0,
+	    "WS", "the MoEngage Workspace ID (required)" },
+	{ "data-center", ML_OPT_STR, STR(data_center), NULL, NULL, 0, 0,
+	    "DC", "01, 02, 03, 04, 05, 06 or 101 (required)" },
+	{ "data-key", ML_OPT_STR, KEY(ML_KEY_DATA), NULL, "MOELINK_DATA_KEY",
+	    0, 0, "KEY", "Data API key" },
+	{ "general-key", ML_OPT_STR, KEY(ML_KEY_GENERAL), NULL,
+	    "MOELINK_GENERAL_KEY", 0, 0, "KEY",
+	    "Campaign Report/Business Events/Templates/Catalog key" },
+	{ "push-key", ML_OPT_STR, KEY(ML_KEY_PUSH), NULL, "MOELINK_PUSH_KEY",
+	    0, 0, "KEY", "Push API key" },
+	{ "inform-key", ML_OPT_STR, KEY(ML_KEY_INFORM), NULL,
+	    "MOELINK_INFORM_KEY", 0, 0, "KEY", "Inform API key" },
+	{ "personalize-key", ML_OPT_STR, KEY(ML_KEY_PERSONALIZE), NULL,
+	    "MOELINK_PERSONALIZE_KEY", 0, 0, "KEY", "Personalize API key" },
+	{ "api-key", ML_OPT_STR, KEY(ML_KEY_MULTI), NULL, "MOELINK_API_KEY",
+	    0, 0, "KEY", "multi-permission key, used where no family key is "
+	    "given" },
+	{ "db-name", ML_OPT_STR, STR(db_name), NULL, NULL, 0, 0, "NAME",
+	    "MOE-DBNAME, for the actions that need it" },
+	{ "data", ML_OPT_STR, STR(data), NULL, NULL, 0, 0, "JSON|@FILE",
+	    "the request body (@- reads standard input)" },
+	{ "query", ML_OPT_STR, STR(query), NULL, NULL, 0, 0, "JSON",
+	    "query parameters as a JSON object" },
+	{ "path", ML_OPT_STR, STR(path), NULL, NULL, 0, 0, "JSON",
+	    "path parameters as a JSON object" },
+	{ "connect-to", ML_OPT_STR, STR(connect_to), NULL,
+	    "MOELINK_MOENGAGE_CONNECT_TO", 0, 0, "HOST:PORT",
+	    "connect every MoEngage host to HOST:PORT (tests, sandboxes)" },
+	{ "ca-file", ML_OPT_STR, STR(ca_file), NULL, "MOELINK_CA_FILE", 0, 0,
+	    "FILE", "also trust the CAs in FILE" },
+	{ "timeout-ms", ML_OPT_LONG, NUM(timeout_ms), "30000",
+	    "MOELINK_TIMEOUT_MS", 100, 600000, "MS", "time limit per attempt" },
+	{ "retry-attempts", ML_OPT_LONG, NUM(retry_attempts), "6",
+	    "MOELINK_RETRY_MAX_ATTEMPTS", 1, 20, "N",
+	    "tries in all, first included" },
+	{ "retry-base-ms", ML_OPT_LONG, NUM(retry_base_ms), "2000",
+	    "MOELINK_RETRY_BASE_MS", 1, 60000, "MS",
+	    "first retry backoff (doubles each time)" },
+	{ "retry-max-wait-ms", ML_OPT_LONG, NUM(retry_max_wait_ms), "65000",
+	    "MOELINK_RETRY_MAX_WAIT_MS", 1, 600000, "MS",
+	    "longest wait for a rate-limit window" },
+	{ "http1", ML_OPT_FLAG, offsetof(struct call_opts, http1), sizeof(int),
+	    NULL, NULL, 0, 0, NULL, "never negotiate HTTP/2" },
+	ML_OPT_END,
+};
+
+#undef STR
+#undef KEY
+#undef NUM
+
+static void
+call_usage(FILE *fp, const struct ml_action *a)
+{
+	fprintf(fp, "Usage: moelink call ACTION --workspace-id WS "
+	    "--data-center DC [--data-key K ...] [--data JSON|@FILE]\n\n"
+	    "Call one MoEngage action and print its answer as JSON. "
+	    "Run 'moelink actions' for the list.\n\n");
+	if (a != NULL)
+		fprintf(fp, "%s: %s\nInput (JSON Schema): %s\n\n", a->name,
+		    a->summary, a->input_schema);
+	ml_opts_print_help(call_tab, fp);
+}
+
+/* {"error":{...}} on stderr. */
+static void
+call_print_error(const struct ml_err *err, const struct ml_response *resp)
+{
+	json_object *root, *e, *m;
+
+	root = json_object_new_object();
+	e = json_object_new_object();
+	if (root == NULL || e == NULL) {
+		fprintf(stderr, "moelink call: %s\n", err->msg);
+		json_object_put(root);
+		json_object_put(e);
+		return;
+	}
+	json_object_object_add(root, "error", e);
+	ml_json_add_str(e, "code", err->kind[0] != '\0' ? err->kind :
+	    ml_err_kind(err->code));
+	ml_json_add_str(e, "message", err->msg);
+	if (err->http_status > 0) {
+		ml_json_add_int(e, "http_status", err->http_status);
+		m = json_object_new_object();
+		if (m != NULL) {
+			json_object_object_add(e, "moengage", m);
+			ml_json_add_str(m, "type", err->moe_type);
+			ml_json_add_str(m, "message", err->moe_message);
+			ml_json_add_str(m, "request_id", err->moe_request_id);
+		}
+	}
+	if (err->field[0] != '\0')
+		ml_json_add_str(e, "field", err->field);
+	if (resp != NULL && resp->attempts > 0)
+		ml_json_add_int(e, "attempts", resp->attempts);
+	fprintf(stderr, "%s\n", ml_json_text(root));
+	json_object_put(root);
+}
+
+static int
+call_fail(struct ml_err *err, const char *kind, const char *field, int code,
+    const char *msg)
+{
+	ml_err_set(err, code, kind, "%s", msg);
+	ml_err_field(err, field);
+	return code;
+}
+
+/* Read --data: inline JSON, @FILE or @- (stdin), into buf. */
+static int
+call_read_data(const char *arg, struct ml_buf *buf, struct ml_err *err)
+{
+	char chunk[8192];
+	FILE *fp;
+	size_t n;
+	int rc = ML_OK;
+
+	if (arg[0] != '@')
+		return ml_buf_append_str(buf, arg);
+	fp = strcmp(arg, "@-") == 0 ? stdin : fopen(arg + 1, "rb");
+	if (fp == NULL)
+		return ml_err_set(err, ML_EIO, "usage", "cannot read --data file "
+		    "%s: %s", arg + 1, strerror(errno));
+	while (rc == ML_OK && (n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		rc = ml_buf_append(buf, chunk, n);
+	if (rc == ML_OK && ferror(fp))
+		rc = ml_err_set(err, ML_EIO, "usage", "cannot read --data file "
+		    "%s", arg + 1);
+	else if (rc == ML_ETOOBIG)
+		rc = ml_err_set(err, rc, "payload_too_large", "--data file %s is "
+		    "larger than %u bytes", arg + 1, CALL_FILE_MAX);
+	if (fp != stdin)
+		fclose(fp);
+	return rc;
+}
+
+/* Parse one JSON option (NULL result when empty). */
+static int
+call_json_opt(const char *name, const char *text, size_t len,
+    json_object **out, struct ml_err *err)
+{
+	struct ml_err jerr;
+	char msg[ML_ERR_MSG_LEN + 32];
+	int rc;
+
+	*out = NULL;
+	if (len == 0)
+		return ML_OK;
+	ml_err_clear(&jerr);
+	rc = ml_json_parse(text, len, CALL_FILE_MAX, 0, out, &jerr);
+	if (rc) {
+		snprintf(msg, sizeof(msg), "--%s is not valid JSON: %s", name,
+		    jerr.msg);
+		return call_fail(err, jerr.kind, name, rc, msg);
+	}
+	return ML_OK;
+}
+
+static void
+call_client_opts(const struct call_opts *o, struct ml_client_opts *co)
+{
+	ml_client_opts_init(co);
+	co->connect_to = o->connect_to[0] != '\0' ? o->connect_to : NULL;
+	co->ca_file = o->ca_file[0] != '\0' ? o->ca_file : NULL;
+	co->timeout_ms = o->timeout_ms;
+	co->http1_only = o->http1;
+	co->retry.max_attempts = (int)o->retry_attempts;
+	co->retry.base_ms = o->retry_base_ms;
+	co->retry.max_wait_ms = o->retry_max_wait_ms;
+}
+
+/* Print MoEngage's answer as JSON: parsed if it is, a string if not. */
+static void
+call_print_body(const struct ml_response *resp)
+{
+	json_object *o = NULL, *s;
+
+	if (resp->body == NULL || resp->body_len == 0) {
+		printf("null\n");
+		return;
+	}
+	if (ml_json_parse(resp->body, resp->body_len, 0, 0, &o, NULL) == ML_OK) {
+		printf("%s\n", ml_json_text(o));
+		json_object_put(o);
+		return;
+	}
+	s = json_object_new_string_len(resp->body, (int)resp->body_len);
+	printf("%s\n", s != NULL ? ml_json_text(s) : "null");
+	json_object_put(s);
+}
+
+/* Build the account from the options and call the action locally. */
+static int
+call_direct(const struct ml_action *a, const struct call_opts *o,
+    const struct ml_call_input *in, struct ml_response *resp,
+    struct ml_err *err, int *usage)
+{
+	struct ml_client_opts co;
+	struct ml_client *client = NULL;
+	struct ml_account acct;
+	int rc, slot;
+
+	ml_account_init(&acct);
+	rc = ml_account_set(&acct, o->workspace_id, o->data_center, err);
+	if (rc) {
+		*usage = 1;
+		goto out;
+	}
+	ml_strlcpy(acct.db_name, o->db_name, sizeof(acct.db_name));
+	for (slot = 0; slot < ML_KEY_SLOT_COUNT; slot++) {
+		rc = ml_keyset_set(&acct.keys, (enum ml_key_slot)slot,
+		    o->key[slot]);
+		if (rc) {
+			ml_err_set(err, rc, NULL, "out of memory");
+			goto out;
+		}
+	}
+	call_client_opts(o, &co);
+	rc = ml_client_new(&co, &client, err);
+	if (rc) {
+		*usage = rc == ML_EINVAL || rc == ML_EIO;
+		goto out;
+	}
+	rc = ml_client_call(client, a, &acct, in, resp, err);
+out:
+	ml_client_free(client);
+	ml_account_cleanup(&acct);
+	return rc;
+}
+
+int
+cmd_call(int argc, char **argv)
+{
+	struct call_opts *o = NULL;
+	struct ml_call_input in;
+	struct ml_response resp;
+	struct ml_buf data;
+	struct ml_err err;
+	const struct ml_action *a = NULL;
+	char *pos[1];
+	int npos = 0, help = 0, usage = 0, rc, exit_code = ML_EXIT_FAIL;
+
+	memset(&in, 0, sizeof(in));
+	ml_response_init(&resp);
+	ml_buf_init(&data, CALL_FILE_MAX);
+	ml_err_clear(&err);
+	o = ml_calloc(1, sizeof(*o));
+	if (o == NULL) {
+		fprintf(stderr, "moelink call: out of memory\n");
+		return ML_EXIT_FAIL;
+	}
+	rc = ml_opts_defaults(call_tab, o, &err);
+	if (rc == ML_OK)
+		rc = ml_opts_parse_argv(call_tab, o, argc, argv, 1, pos, 1,
+		    &npos, &help, &err);
+	if (npos == 1)
+		a = ml_catalog_find(pos[0]);
+	if (rc == ML_OK && help) {
+		call_usage(stdout, a);
+		exit_code = ML_EXIT_OK;
+		goto out;
+	}
+	if (rc == ML_OK && npos == 0)
+		rc = ml_err_set(&err, ML_EINVAL, "usage", "which action? "
+		    "Run 'moelink actions' for the list");
+	else if (rc == ML_OK && a == NULL)
+		rc = ml_err_set(&err, ML_EINVAL, "unknown_action", "unknown "
+		    "action '%s'; run 'moelink actions' for the list", pos[0]);
+	else if (rc == ML_OK && o->workspace_id[0] == '\0')
+		rc = ml_err_set(&err, ML_EINVAL, "usage",
+		    "--workspace-id is required");
+	else if (rc == ML_OK && o->data_center[0] == '\0')
+		rc = ml_err_set(&err, ML_EINVAL, "usage", "--data-center is "
+		    "required (" ML_DC_ALLOWED ")");
+	if (rc == ML_OK && o->data[0] != '\0')
+		rc = call_read_data(o->data, &data, &err);
+	if (rc) {
+		fprintf(stderr, "moelink call: %s\n(see moelink call --help)\n",
+		    err.msg);
+		exit_code = ML_EXIT_USAGE;
+		goto out;
+	}
+	rc = call_json_opt("data", data.data, data.len, &in.body, &err);
+	if (rc == ML_OK)
+		rc = call_json_opt("query", o->query, strlen(o->query),
+		    &in.query, &err);
+	if (rc == ML_OK)
+		rc = call_json_opt("path", o->path, strlen(o->path), &in.path,
+		    &err);
+	if (rc == ML_OK)
+		rc = call_direct(a, o, &in, &resp, &err, &usage);
+	if (rc) {
+		call_print_error(&err, &resp);
+		exit_code = usage ? ML_EXIT_USAGE : ML_EXIT_FAIL;
+		goto out;
+	}
+	call_print_body(&resp);
+	exit_code = ML_EXIT_OK;
+out:
+	json_object_put(in.body);
+	json_object_put(in.query);
+	json_object_put(in.path);
+	ml_response_cleanup(&resp);
+	ml_buf_cleanup_zero(&data);
+	/* The options held the API keys. */
+	sodium_memzero(o, sizeof(*o));
+	ml_free(o);
+	return exit_code;
+}
