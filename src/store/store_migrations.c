@@ -11,6 +11,7 @@
  * connection); deleting a project cascades to everything it owns.
  */
 #include "store/store_int.h"
+#include "store/store_outbox.h"
 
 const char *const ml__store_sqlite_migrations[] = {
 	/* 1: projects, API keys, settings, connect sessions, accounts,
@@ -87,6 +88,9 @@ const char *const ml__store_sqlite_migrations[] = {
 	"  consumed_at INTEGER"
 	");"
 	"CREATE INDEX dash_sessions_expiry ON dash_sessions(expires_at);",
+	/* 2: delivery pipeline: outbox, dead letters, delivery counters,
+	 * Segment write keys (store_outbox.h). */
+	ML_STORE_OUTBOX_MIGRATION,
 };
 
 const int ml__store_sqlite_migration_count =
