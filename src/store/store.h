@@ -115,7 +115,7 @@ int ml_store_project_create(struct ml_store *s, const char *name,
     struct ml_store_project *out, struct ml_err *err);
 int ml_store_project_get(struct ml_store *s, const char *id,
     struct ml_store_project *out, struct ml_err *err);
-/* All projects, oldest first. *out is NULL when *n is 0. */
+/* All projects in creation order. *out is NULL when *n is 0. */
 int ml_store_project_list(struct ml_store *s, struct ml_store_project **out,
     size_t *n, struct ml_err *err);
 void ml_store_project_list_free(struct ml_store_project *list, size_t n);
@@ -153,7 +153,7 @@ int ml_store_apikey_lookup(struct ml_store *s, const char *key,
 /* Revoke (idempotent for a live key; ML_ENOTFOUND if not this project's). */
 int ml_store_apikey_revoke(struct ml_store *s, const char *project_id,
     const char *key_id, struct ml_err *err);
-/* The project's keys (live and revoked), oldest first. */
+/* The project's keys (live and revoked) in creation order. */
 int ml_store_apikey_list(struct ml_store *s, const char *project_id,
     struct ml_store_apikey **out, size_t *n, struct ml_err *err);
 void ml_store_apikey_list_free(struct ml_store_apikey *list, size_t n);
@@ -175,7 +175,11 @@ int ml_store_setting_delete(struct ml_store *s, const char *project_id,
 
 /* ---- connect sessions -------------------------------------------------- */
 
-enum ml_store_session_status { ML_SESSION_OPEN = 0, ML_SESSION_SPENT, ML_SESSION_EXPIRED };
+enum ml_store_session_status {
+	ML_SESSION_OPEN = 0,
+	ML_SESSION_SPENT,
+	ML_SESSION_EXPIRED
+};
 
 /* "open", "spent", "expired". */
 const char *ml_store_session_status_name(enum ml_store_session_status st);
@@ -192,7 +196,8 @@ struct ml_store_session {
 	int64_t created_at;
 	int64_t expires_at;
 	int64_t spent_at;		/* 0 = not spent */
-	enum ml_store_session_status status;	/* computed at read time vs now */
+	/* computed when read, against the current time */
+	enum ml_store_session_status status;
 };
 
 void ml_store_session_init(struct ml_store_session *cs);
@@ -234,7 +239,8 @@ enum ml_store_account_status {
 
 /* "active", "inactive", "error"; parse returns ML_EINVAL otherwise. */
 const char *ml_store_account_status_name(enum ml_store_account_status st);
-int ml_store_account_status_parse(const char *name, enum ml_store_account_status *out);
+int ml_store_account_status_parse(const char *name,
+    enum ml_store_account_status *out);
 
 /*
  * A linked account as stored. Strings in fixed arrays are bounded by their
@@ -242,7 +248,7 @@ int ml_store_account_status_parse(const char *name, enum ml_store_account_status
  * `sealed` is the vault blob (ml_vault_seal), never plaintext keys.
  */
 struct ml_store_account {
-	char id[ML_STORE_ID_MAX];		/* "acc_..." (ml_store_id_new) */
+	char id[ML_STORE_ID_MAX];	/* "acc_..." (ml_store_id_new) */
 	char project_id[ML_STORE_ID_MAX];
 	char provider[32];			/* "moengage" */
 	char origin_owner_id[ML_STORE_TEXT_MAX];
@@ -292,7 +298,7 @@ struct ml_store_account_filter {
 	const char *origin_owner_id;	/* NULL = any */
 	const char *provider;		/* NULL = any */
 	int64_t page;			/* 1-based; 0 = 1 */
-	int64_t page_size;		/* 0 = default; max ML_STORE_PAGE_SIZE_MAX */
+	int64_t page_size;	/* 0 = default; <= ML_STORE_PAGE_SIZE_MAX */
 };
 
 /*

@@ -103,7 +103,7 @@ struct ml_store_ops {
 	int (*dash_find)(struct ml_store *s,
 	    const unsigned char hash[ML_STORE_HASH_BYTES],
 	    struct ml_store_dash *out, struct ml_err *err);
-	/* ML_OK for the one winner; else ML_ECONFLICT / EEXPIRED / ENOTFOUND. */
+	/* ML_OK for the one winner; else ECONFLICT / EEXPIRED / ENOTFOUND. */
 	int (*dash_consume)(struct ml_store *s,
 	    const unsigned char hash[ML_STORE_HASH_BYTES], int64_t now,
 	    struct ml_store_dash *out, struct ml_err *err);

@@ -103,10 +103,12 @@ static const char *const sq_sql[SQ_STMT_COUNT] = {
 	[SQ_PROJECT_GET] =
 	    "SELECT id, name, created_at FROM projects WHERE id = ?1",
 	[SQ_PROJECT_LIST] =
-	    "SELECT id, name, created_at FROM projects ORDER BY created_at, id",
+	    "SELECT id, name, created_at FROM projects"
+	    " ORDER BY created_at, rowid",
 	[SQ_PROJECT_COUNT] = "SELECT count(*) FROM projects",
 	[SQ_APIKEY_INSERT] =
-	    "INSERT INTO api_keys (id, project_id, key_hash, prefix, created_at)"
+	    "INSERT INTO api_keys (id, project_id, key_hash, prefix,"
+	    " created_at)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5)",
 	[SQ_APIKEY_LOOKUP] =
 	    "SELECT id, project_id, prefix, created_at, revoked_at, key_hash"
@@ -116,7 +118,7 @@ static const char *const sq_sql[SQ_STMT_COUNT] = {
 	    " WHERE project_id = ?1 AND id = ?2",
 	[SQ_APIKEY_LIST] =
 	    "SELECT id, project_id, prefix, created_at, revoked_at"
-	    " FROM api_keys WHERE project_id = ?1 ORDER BY created_at, id",
+	    " FROM api_keys WHERE project_id = ?1 ORDER BY created_at, rowid",
 	[SQ_SETTING_SET] =
 	    "INSERT INTO settings (project_id, key, value, updated_at)"
 	    " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (project_id, key)"

@@ -427,6 +427,7 @@ vault_file_parse(const char *path, const char *text, struct vault_keys *ks,
 {
 	char id[ML_VAULT_KEY_ID_MAX], b64[VAULT_B64_MAX];
 	unsigned char key[ML_VAULT_KEY_BYTES];
+	char why[ML_ERR_MSG_LEN];
 	const char *line = text, *nl, *p, *q;
 	size_t len, idlen, blen;
 	int rc = ML_OK, lineno = 0;
@@ -465,11 +466,11 @@ vault_file_parse(const char *path, const char *text, struct vault_keys *ks,
 		rc = vault_b64_key(b64, key, err);
 		if (rc == ML_OK)
 			rc = vault_keys_add(ks, id, key, 1, err);
-		if (rc)
-			ml_err_set(err, rc, NULL, "%s line %d: %s", path, lineno,
-			    rc == ML_EINVAL ? "bad key id or key (want "
-			    "'<key_id> <base64 of 32 bytes>')" :
-			    "duplicate key id with another key");
+		if (rc && err != NULL) {
+			ml_strlcpy(why, err->msg, sizeof(why));
+			ml_err_set(err, rc, NULL, "%s line %d: %s", path,
+			    lineno, why);
+		}
 	}
 	sodium_memzero(b64, sizeof(b64));
 	sodium_memzero(key, sizeof(key));
@@ -493,8 +494,8 @@ vault_write_all(int fd, const char *data, size_t len, const char *path,
 		len -= (size_t)w;
 	}
 	if (fsync(fd) != 0)
-		return ml_err_set(err, ML_EIO, "io_error", "cannot fsync %s: %s",
-		    path, strerror(errno));
+		return ml_err_set(err, ML_EIO, "io_error",
+		    "cannot fsync %s: %s", path, strerror(errno));
 	return ML_OK;
 }
 
@@ -862,7 +863,8 @@ ml_vault_blob_key_id(const unsigned char *blob, size_t blob_len, char *out,
 	size_t idlen;
 
 	if (blob == NULL || blob_len < 2)
-		return ml_err_set(err, ML_ECRYPTO, NULL, "sealed blob truncated");
+		return ml_err_set(err, ML_ECRYPTO, NULL,
+		    "sealed blob truncated");
 	if (blob[0] != ML_VAULT_BLOB_VERSION)
 		return ml_err_set(err, ML_ECRYPTO, NULL,
 		    "sealed blob has unsupported version %u", blob[0]);
@@ -901,7 +903,8 @@ ml_vault_open(struct ml_vault *v, const char *account_id,
 	hlen = 2 + strlen(id);
 	clen = blob_len - hlen - ML_VAULT_NONCE_BYTES;
 	if (clen - ML_VAULT_TAG_BYTES > ML_VAULT_PLAINTEXT_MAX)
-		return ml_err_set(err, ML_ECRYPTO, NULL, "sealed blob too large");
+		return ml_err_set(err, ML_ECRYPTO, NULL,
+		    "sealed blob too large");
 	rc = vault_ad(blob, hlen, account_id, ad, &adlen, err);
 	if (rc)
 		return rc;
@@ -928,6 +931,38 @@ ml_vault_open(struct ml_vault *v, const char *account_id,
 			ml_err_set(err, rc, NULL, "plaintext does not fit");
 	}
 	ml_free_zero(pt, clen);
+	return rc;
+}
+
+int
+ml_vault_reseal(void *vault, const char *account_id,
+    const unsigned char *blob, size_t blob_len, const char *key_id,
+    unsigned char **new_blob, size_t *new_len,
+    char new_key_id[ML_VAULT_KEY_ID_MAX], struct ml_err *err)
+{
+	struct ml_vault *v = vault;
+	char current[ML_VAULT_KEY_ID_MAX];
+	struct ml_buf pt;
+	int rc;
+
+	*new_blob = NULL;
+	*new_len = 0;
+	ml_buf_init(&pt, ML_VAULT_PLAINTEXT_MAX);
+	rc = ml_vault_current_key_id(v, current, sizeof(current), err);
+	if (rc || strcmp(current, key_id) == 0)
+		goto out;
+	rc = ml_vault_open(v, account_id, blob, blob_len, key_id, &pt, err);
+	if (rc == ML_OK)
+		rc = ml_vault_seal(v, account_id, pt.data, pt.len, new_blob,
+		    new_len, new_key_id, ML_VAULT_KEY_ID_MAX, err);
+	if (rc && err != NULL) {
+		char why[ML_ERR_MSG_LEN];
+
+		ml_strlcpy(why, err->msg, sizeof(why));
+		ml_err_set(err, rc, NULL, "account %s: %s", account_id, why);
+	}
+out:
+	ml_buf_cleanup_zero(&pt);
 	return rc;
 }
 
@@ -1015,7 +1050,8 @@ ml_vault_keyset_to_json(const struct ml_keyset *ks, const char *db_name,
 out:
 	ml_buf_cleanup_zero(&b);
 	if (rc)
-		return ml_err_set(err, rc, NULL, "cannot build credential JSON");
+		return ml_err_set(err, rc, NULL,
+		    "cannot build credential JSON");
 	return ML_OK;
 }
 

@@ -143,6 +143,18 @@ int ml_vault_blob_key_id(const unsigned char *blob, size_t blob_len,
     char *out, size_t cap, struct ml_err *err);
 
 /*
+ * Rotation step 2, shaped as the store's ml_store_reseal_fn (ctx = the
+ * vault): open a blob with whatever key sealed it and seal it again under
+ * the current key. A blob already under the current key is left alone
+ * (*new_blob = NULL). Use: ml_store_account_reseal(store, ml_vault_reseal,
+ * vault, &n, err).
+ */
+int ml_vault_reseal(void *vault, const char *account_id,
+    const unsigned char *blob, size_t blob_len, const char *key_id,
+    unsigned char **new_blob, size_t *new_len,
+    char new_key_id[ML_VAULT_KEY_ID_MAX], struct ml_err *err);
+
+/*
  * Credential JSON: {"v":1,"keys":{"data":"...","general":"...",...},
  * "db_name":"..."} with slot names from ml_key_slot_name; empty slots are
  * omitted. The text is a secret: the caller wipes *json with
