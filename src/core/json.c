@@ -7,6 +7,7 @@
  */
 #include <moelink/json.h>
 
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -28,6 +29,9 @@ json_check_ranges(json_object *o, int depth)
 		    json_object_get_uint64(o) == UINT64_MAX)
 			return -1;
 		return 0;
+	case json_type_double:
+		/* json-c takes NaN, Infinity and 1e999 even in strict mode. */
+		return isfinite(json_object_get_double(o)) ? 0 : -1;
 	case json_type_object: {
 		json_object_object_foreach(o, k, v) {
 			(void)k;
@@ -47,6 +51,32 @@ json_check_ranges(json_object *o, int depth)
 	default:
 		return 0;
 	}
+}
+
+/*
+ * json-c 0.16's strict mode still takes single-quoted object keys
+ * ({'a':1}). In JSON a single quote can only occur inside a string, so one
+ * outside any string means the document is not JSON.
+ */
+static int
+json_bare_single_quote(const char *text, size_t len)
+{
+	size_t i;
+	int in_str = 0;
+
+	for (i = 0; i < len; i++) {
+		if (in_str) {
+			if (text[i] == '\\')
+				i++;
+			else if (text[i] == '"')
+				in_str = 0;
+		} else if (text[i] == '"') {
+			in_str = 1;
+		} else if (text[i] == '\'') {
+			return 1;
+		}
+	}
+	return 0;
 }
 
 int
@@ -79,6 +109,19 @@ ml_json_parse(const char *text, size_t len, size_t max_len, int max_depth,
 	obj = json_tokener_parse_ex(tok, text, (int)len);
 	jerr = json_tokener_get_error(tok);
 	used = json_tokener_get_parse_end(tok);
+	if (jerr == json_tokener_continue && used == len) {
+		/* A top-level number ("0", "-12") is only complete once the
+		 * tokener sees its end: feed the terminating NUL. */
+		obj = json_tokener_parse_ex(tok, "", 1);
+		jerr = json_tokener_get_error(tok);
+		if (jerr != json_tokener_success)
+			jerr = json_tokener_continue;
+	}
+	if (jerr == json_tokener_success && json_bare_single_quote(text, len)) {
+		rc = ml_err_set(err, ML_EJSON, "malformed_json",
+		    "invalid JSON: single quotes are not JSON string quotes");
+		goto out;
+	}
 	if (jerr == json_tokener_continue) {
 		rc = ml_err_set(err, ML_EJSON, "malformed_json",
 		    "incomplete JSON document (ended after %zu bytes)", len);
@@ -102,7 +145,7 @@ ml_json_parse(const char *text, size_t len, size_t max_len, int max_depth,
 	}
 	if (json_check_ranges(obj, 0)) {
 		rc = ml_err_set(err, ML_EJSON, "malformed_json",
-		    "integer out of the 64-bit range");
+		    "number out of range (64-bit integers, finite numbers)");
 		goto out;
 	}
 	*out = obj;
