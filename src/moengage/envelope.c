@@ -86,7 +86,7 @@ static const struct env_shape envelope_shapes[ML_ENV_COUNT] = {
 	/* 200 {"status":"Fail","Error_Message","responseId","requestId"};
 	 * 404/500 {"code","status":"error","reason","reference"} */
 	[ML_ENV_PUSH] = {
-		{ "status" },
+		{ NULL },
 		{ "Error_Message", "reason" },
 		{ "responseId", "requestId", "reference" },
 		{ NULL },

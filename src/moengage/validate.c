@@ -18,8 +18,13 @@ ml__vfail(struct ml_err *err, const char *prefix, const char *name,
 {
 	char field[ML__VPATH_MAX], text[ML_ERR_MSG_LEN];
 	va_list ap;
+	size_t len;
 
 	ml__vpath(field, sizeof(field), prefix, name, -1);
+	/* "elements[2]." names the element itself when name is empty. */
+	len = strlen(field);
+	if (len > 0 && field[len - 1] == '.')
+		field[len - 1] = '\0';
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);

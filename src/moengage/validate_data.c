@@ -297,6 +297,7 @@ static int
 data_user_attributes(json_object *attrs, const char *prefix,
     struct ml_err *err)
 {
+	char p[ML__VPATH_MAX];
 	int rc;
 
 	json_object_object_foreach(attrs, k, v) {
@@ -312,7 +313,8 @@ data_user_attributes(json_object *attrs, const char *prefix,
 		if (rc)
 			return rc;
 	}
-	rc = data_platforms(attrs, prefix, err);
+	ml__vpath(p, sizeof(p), prefix, "attributes.", -1);
+	rc = data_platforms(attrs, p, err);
 	if (rc)
 		return rc;
 	return data_array_ops(attrs, prefix, err);
