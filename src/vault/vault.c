@@ -1149,6 +1149,9 @@ ml_vault_open_keyset(struct ml_vault *v, const char *account_id,
 	struct ml_buf pt;
 	int rc;
 
+	ml_keyset_cleanup(ks);
+	if (db_name != NULL && db_cap > 0)
+		db_name[0] = '\0';
 	ml_buf_init(&pt, ML_VAULT_PLAINTEXT_MAX);
 	rc = ml_vault_open(v, account_id, blob, blob_len, key_id, &pt, err);
 	if (rc == ML_OK)

@@ -162,8 +162,11 @@ int ml_vault_reseal(void *vault, const char *account_id,
  */
 int ml_vault_keyset_to_json(const struct ml_keyset *ks, const char *db_name,
     char **json, struct ml_err *err);
-/* Parse it back into ks (initialised; cleaned first) and db_name (may be
- * NULL; cap bytes). Unknown slots are ML_EINVAL. */
+/*
+ * Parse it back into ks (initialised; cleaned first, left empty on failure)
+ * and db_name (may be NULL; cap bytes). Unknown slots are ML_EINVAL. The
+ * open variant below also empties ks when the blob does not open.
+ */
 int ml_vault_keyset_from_json(const char *json, size_t len,
     struct ml_keyset *ks, char *db_name, size_t db_cap, struct ml_err *err);
 /* One call each way: keyset -> sealed blob, sealed blob -> keyset. */
