@@ -1,0 +1,283 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests: the client's transport behaviour without a MoEngage
+ * simulator: refused connections, silent servers (timeouts), cancellation
+ * on shutdown, and local errors that must send nothing. Every "server" is a
+ * socket of this process on 127.0.0.1; full exchanges are covered by
+ * tests/integration/test_call_data.py against `moelink sim`.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <moelink/client.h>
+#include <moelink/json.h>
+
+/* A listening socket that never accepts: TCP connects, TLS never starts. */
+static int
+silent_server(int *port)
+{
+	struct sockaddr_in sa;
+	socklen_t len = sizeof(sa);
+	int fd;
+
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	assert_true(fd >= 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(fd, 16), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	*port = ntohs(sa.sin_port);
+	return fd;
+}
+
+/* A port nothing listens on. */
+static int
+closed_port(void)
+{
+	int port, fd = silent_server(&port);
+
+	close(fd);
+	return port;
+}
+
+/* Connections the silent server received so far. */
+static int
+accepted(int fd)
+{
+	int n = 0, c;
+
+	while ((c = accept(fd, NULL, NULL)) >= 0) {
+		close(c);
+		n++;
+	}
+	assert_true(errno == EAGAIN || errno == EWOULDBLOCK);
+	return n;
+}
+
+static struct ml_client *
+client(int port, long timeout_ms, int attempts)
+{
+	struct ml_client_opts o;
+	struct ml_client *c = NULL;
+	char ct[64];
+	struct ml_err err;
+
+	snprintf(ct, sizeof(ct), "127.0.0.1:%d", port);
+	ml_client_opts_init(&o);
+	o.connect_to = ct;
+	o.timeout_ms = timeout_ms;
+	o.connect_timeout_ms = timeout_ms;
+	o.retry.max_attempts = attempts;
+	o.retry.base_ms = 5;
+	o.retry.max_backoff_ms = 20;
+	if (ml_client_new(&o, &c, &err) != ML_OK)
+		fail_msg("ml_client_new: %s", err.msg);
+	return c;
+}
+
+static void
+account(struct ml_account *a)
+{
+	ml_account_init(a);
+	assert_int_equal(ml_account_set(a, "WS_US01", "01", NULL), ML_OK);
+	assert_int_equal(ml_keyset_set(&a->keys, ML_KEY_DATA, "k"), ML_OK);
+}
+
+static int
+call(struct ml_client *c, const char *action, const char *body,
+    struct ml_response *resp, struct ml_err *err)
+{
+	struct ml_call_input in;
+	struct ml_account acct;
+	int rc;
+
+	account(&acct);
+	memset(&in, 0, sizeof(in));
+	if (body != NULL)
+		assert_int_equal(ml_json_parse(body, strlen(body), 0, 0,
+		    &in.body, NULL), ML_OK);
+	ml_response_init(resp);
+	ml_err_clear(err);
+	rc = ml_client_call(c, ml_catalog_find(action), &acct, &in, resp, err);
+	json_object_put(in.body);
+	ml_account_cleanup(&acct);
+	return rc;
+}
+
+#define EVENT_BODY "{\"type\":\"event\",\"customer_id\":\"u1\",\"actions\":" \
+	"[{\"action\":\"Bought\"}]}"
+
+static void
+client_refused_connection_is_retried_then_reported(void **state)
+{
+	struct ml_response resp;
+	struct ml_client *c;
+	struct ml_err err;
+
+	(void)state;
+	c = client(closed_port(), 2000, 3);
+	/* Nothing left the machine, so even an event may be resent. */
+	assert_int_equal(call(c, "moengage_track_event", EVENT_BODY, &resp,
+	    &err), ML_ENET);
+	assert_string_equal(err.kind, "network_error");
+	assert_non_null(strstr(err.msg, "api-01.moengage.com"));
+	assert_int_equal(resp.attempts, 3);
+	assert_int_equal(resp.status, 0);
+	ml_response_cleanup(&resp);
+	ml_client_free(c);
+}
+
+static void
+client_timeout_resends_only_idempotent_requests(void **state)
+{
+	struct ml_response resp;
+	struct ml_client *c;
+	struct ml_err err;
+	int fd, port;
+
+	(void)state;
+	fd = silent_server(&port);
+	c = client(port, 150, 2);
+	/* An event may have been recorded: one attempt only. */
+	assert_int_equal(call(c, "moengage_track_event", EVENT_BODY, &resp,
+	    &err), ML_ETIMEOUT);
+	assert_string_equal(err.kind, "timeout");
+	assert_int_equal(resp.attempts, 1);
+	ml_response_cleanup(&resp);
+	assert_int_equal(accepted(fd), 1);
+	/* Test Connection only reads: sent again. */
+	assert_int_equal(call(c, "moengage_test_connection", NULL, &resp,
+	    &err), ML_ETIMEOUT);
+	assert_int_equal(resp.attempts, 2);
+	ml_response_cleanup(&resp);
+	ml_client_free(c);
+	assert_int_equal(accepted(fd), 2);
+	close(fd);
+}
+
+static void
+client_local_errors_send_nothing(void **state)
+{
+	struct ml_response resp;
+	struct ml_client *c;
+	struct ml_err err;
+	int fd, port;
+
+	(void)state;
+	fd = silent_server(&port);
+	c = client(port, 2000, 3);
+	assert_int_equal(call(c, "moengage_track_event", "{\"type\":\"event\","
+	    "\"customer_id\":\"u1\",\"actions\":[]}", &resp, &err), ML_EINVAL);
+	assert_string_equal(err.kind, "validation_failed");
+	assert_int_equal(resp.attempts, 0);
+	ml_response_cleanup(&resp);
+	ml_client_free(c);
+	assert_int_equal(accepted(fd), 0);
+	close(fd);
+}
+
+struct counter {
+	pthread_mutex_t mu;
+	int calls;
+	int canceled;
+};
+
+static void
+count_done(void *ud, struct ml_response *resp, const struct ml_err *err)
+{
+	struct counter *k = ud;
+
+	(void)resp;
+	pthread_mutex_lock(&k->mu);
+	k->calls++;
+	if (err != NULL && err->code == ML_ECANCELED &&
+	    strcmp(err->kind, "canceled") == 0)
+		k->canceled++;
+	pthread_mutex_unlock(&k->mu);
+}
+
+static void
+client_free_cancels_pending_work_once(void **state)
+{
+	struct counter k = { PTHREAD_MUTEX_INITIALIZER, 0, 0 };
+	struct ml_account acct;
+	struct ml_request req;
+	struct ml_client *c;
+	struct ml_err err;
+	int fd, port, i;
+
+	(void)state;
+	fd = silent_server(&port);
+	c = client(port, 60000, 6);
+	account(&acct);
+	for (i = 0; i < 5; i++) {
+		assert_int_equal(ml_request_build(&req,
+		    ml_catalog_find("moengage_test_connection"), &acct, NULL,
+		    &err), ML_OK);
+		assert_int_equal(ml_client_submit(c, &req, count_done, &k,
+		    &err), ML_OK);
+		/* The client owns the request now. */
+		assert_null(req.url);
+	}
+	ml_client_free(c);
+	assert_int_equal(k.calls, 5);
+	assert_int_equal(k.canceled, 5);
+	ml_account_cleanup(&acct);
+	close(fd);
+}
+
+static void
+client_rejects_bad_options_and_requests(void **state)
+{
+	struct ml_client_opts o;
+	struct ml_request req;
+	struct ml_client *c = NULL;
+	struct ml_err err;
+
+	(void)state;
+	ml_client_opts_init(&o);
+	o.connect_to = "no-port";
+	assert_int_equal(ml_client_new(&o, &c, &err), ML_EINVAL);
+	assert_null(c);
+	o.connect_to = "127.0.0.1:99999";
+	assert_int_equal(ml_client_new(&o, &c, &err), ML_EINVAL);
+	o.connect_to = NULL;
+	o.ca_file = "/nonexistent/ca.pem";
+	assert_int_equal(ml_client_new(&o, &c, &err), ML_EIO);
+	assert_non_null(strstr(err.msg, "CA file"));
+	assert_int_equal(ml_client_new(NULL, &c, &err), ML_OK);
+	/* An unbuilt request is refused and the callback never runs. */
+	ml_request_init(&req);
+	assert_int_equal(ml_client_submit(c, &req, count_done, NULL, &err),
+	    ML_EINVAL);
+	ml_client_free(c);
+	ml_client_free(NULL);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(client_refused_connection_is_retried_then_reported),
+		cmocka_unit_test(client_timeout_resends_only_idempotent_requests),
+		cmocka_unit_test(client_local_errors_send_nothing),
+		cmocka_unit_test(client_free_cancels_pending_work_once),
+		cmocka_unit_test(client_rejects_bad_options_and_requests),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
