@@ -25,5 +25,15 @@ extern const struct ml_cmd ml_cmds[];
 int cmd_version(int argc, char **argv);
 int cmd_actions(int argc, char **argv);
 int cmd_call(int argc, char **argv);
+int cmd_projects(int argc, char **argv);
+int cmd_vault(int argc, char **argv);
+int cmd_admin(int argc, char **argv);
+
+struct ml_store;
+/*
+ * Open the store at url for subcommand cmd; on failure print why and
+ * return ML_EXIT_FAIL (cmd_projects.c).
+ */
+int cmd_store_open(const char *cmd, const char *url, struct ml_store **s);
 
 #endif

@@ -14,6 +14,9 @@ const struct ml_cmd ml_cmds[] = {
 	{ "version", cmd_version, "print the version" },
 	{ "actions", cmd_actions, "list the MoEngage actions" },
 	{ "call", cmd_call, "call one MoEngage action directly" },
+	{ "projects", cmd_projects, "create projects and their API keys" },
+	{ "vault", cmd_vault, "rotate the master key; key status" },
+	{ "admin", cmd_admin, "set the dashboard admin password" },
 	{ NULL, NULL, NULL },
 };
 
