@@ -102,40 +102,79 @@ static const struct env_shape envelope_shapes[ML_ENV_COUNT] = {
 	},
 };
 
-/* Cut s so it does not end inside a UTF-8 sequence. */
-static void
-envelope_utf8_trim(char *s)
+/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
+static size_t
+envelope_utf8_len(const unsigned char *s, size_t n)
 {
-	size_t len = strlen(s), i, need;
-	unsigned char c;
+	size_t need, i;
 
-	i = len;
-	while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80 &&
-	    len - i < 3)
-		i--;
-	if (i == 0)
-		return;
-	c = (unsigned char)s[i - 1];
-	if (c < 0x80)
-		return;
-	need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-	if (len - (i - 1) < need)
-		s[i - 1] = '\0';
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xC2 && s[0] <= 0xDF)
+		need = 2;
+	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+		need = 3;
+	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+		need = 4;
+	else
+		return 0;
+	if (n < need)
+		return 0;
+	for (i = 1; i < need; i++)
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+	/* Overlong 3/4-byte forms, surrogates, and past U+10FFFF. */
+	if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] > 0x9F) ||
+	    (s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] > 0x8F))
+		return 0;
+	return need;
 }
 
-/* Bounded copy that turns control characters into spaces. */
+/*
+ * Bounded copy of text that came from MoEngage (or from whatever answered
+ * in its place): control characters become spaces, bytes that are not
+ * UTF-8 become '?', and a character that does not fit is left out whole.
+ */
 static void
 envelope_copy(char *dst, size_t cap, const char *src, size_t len)
 {
-	size_t i, n = len < cap - 1 ? len : cap - 1;
+	const unsigned char *s = (const unsigned char *)src;
+	size_t i = 0, o = 0, n;
 
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)src[i];
-		dst[i] = (c < 0x20 || c == 0x7f) ? ' ' : (char)c;
+	while (i < len && o + 1 < cap) {
+		n = envelope_utf8_len(s + i, len - i);
+		if (n == 0) {
+			dst[o++] = '?';
+			i++;
+		} else if (n == 1) {
+			dst[o++] = (s[i] < 0x20 || s[i] == 0x7f) ? ' ' :
+			    (char)s[i];
+			i++;
+		} else if (o + n < cap) {
+			memcpy(dst + o, s + i, n);
+			o += n;
+			i += n;
+		} else {
+			break;
+		}
 	}
-	dst[n] = '\0';
-	if (n < len)
-		envelope_utf8_trim(dst);
+	dst[o] = '\0';
+}
+
+/* After a truncating snprintf: cut a character the cut left partial. */
+static void
+envelope_utf8_trim(char *s)
+{
+	size_t len = strlen(s), i = 0, n;
+
+	while (i < len) {
+		n = envelope_utf8_len((const unsigned char *)s + i, len - i);
+		if (n == 0) {
+			s[i] = '\0';
+			return;
+		}
+		i += n;
+	}
 }
 
 /* Follow "a.b.0.c" through objects and arrays. */

@@ -295,6 +295,12 @@ envelope_non_json_and_empty_bodies(void **state)
 	    "[1,2]}}", &err), ML_EHTTP);
 	assert_int_equal(parse(ML_ENV_DATA, 0, NULL, &err), ML_EHTTP);
 	assert_string_equal(err.kind, "moengage_error");
+	/* Found by fuzz_envelope: a non-JSON body that is not UTF-8 either
+	 * must not carry its stray bytes into the message. */
+	assert_int_equal(parse(ML_ENV_DATA, 401, "bad\x8a body\xc0", &err),
+	    ML_EAUTH);
+	assert_string_equal(err.moe_message, "bad? body?");
+	assert_non_null(strstr(err.msg, "bad? body?"));
 }
 
 static void
