@@ -26,6 +26,7 @@ enum ml_auth {
 	ML_AUTH_BASIC = 0,	/* Basic base64(ws:key) */
 	ML_AUTH_PUSH_SIGNATURE,	/* sha256(appId|campaignName|key) in body */
 	ML_AUTH_NONE,
+	ML_AUTH_REPORT_SIGNATURE, /* Signature: sha256(ws|path.filename|key) */
 };
 
 /* The error-body shapes of reference section 9. */
@@ -125,7 +126,8 @@ int ml_catalog_family_of(enum ml_host_kind host, const char *path);
 /* Stable names ("data", "title", ... / "none", "cursor", ...) for APIs. */
 const char *ml_envelope_name(enum ml_envelope env);
 const char *ml_paging_name(enum ml_paging p);
-/* "none", "path", "query" / "basic", "push_signature", "none". */
+/* "none", "path", "query" / "basic", "push_signature", "none",
+ * "report_signature". */
 const char *ml_ws_place_name(enum ml_ws_place place);
 const char *ml_auth_name(enum ml_auth auth);
 

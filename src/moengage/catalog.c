@@ -18,6 +18,17 @@
 
 static const struct ml_action *const catalog_families[] = {
 	ml__catalog_data,
+	ml__catalog_segmentation,
+	ml__catalog_push,
+	ml__catalog_campaign_report,
+	ml__catalog_business_events,
+	ml__catalog_templates,
+	ml__catalog_content_blocks,
+	ml__catalog_catalog,
+	ml__catalog_subscription,
+	ml__catalog_personalize,
+	ml__catalog_recommendations,
+	ml__catalog_inform,
 };
 
 static const struct ml_action *catalog_rows[ML__CATALOG_MAX + 1];
@@ -265,6 +276,8 @@ ml_auth_name(enum ml_auth auth)
 		return "push_signature";
 	case ML_AUTH_NONE:
 		return "none";
+	case ML_AUTH_REPORT_SIGNATURE:
+		return "report_signature";
 	}
 	return "unknown";
 }

@@ -21,5 +21,16 @@
 	"\"additionalProperties\":false}"
 
 extern const struct ml_action ml__catalog_data[];
+extern const struct ml_action ml__catalog_segmentation[];
+extern const struct ml_action ml__catalog_push[];
+extern const struct ml_action ml__catalog_campaign_report[];
+extern const struct ml_action ml__catalog_business_events[];
+extern const struct ml_action ml__catalog_templates[];
+extern const struct ml_action ml__catalog_content_blocks[];
+extern const struct ml_action ml__catalog_catalog[];
+extern const struct ml_action ml__catalog_subscription[];
+extern const struct ml_action ml__catalog_personalize[];
+extern const struct ml_action ml__catalog_recommendations[];
+extern const struct ml_action ml__catalog_inform[];
 
 #endif

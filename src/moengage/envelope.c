@@ -59,7 +59,7 @@ static const struct env_shape envelope_shapes[ML_ENV_COUNT] = {
 	},
 	/* {"error":{code,message,target,details},"response_id"} */
 	[ML_ENV_V5] = {
-		{ "error.code" },
+		{ "error.code", "error.err_code" },
 		{ "error.message" },
 		{ "response_id" },
 		{ "error.target", "error.details.0.target" },
@@ -338,6 +338,41 @@ envelope_msg(struct ml_err *err, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * Inform answers a transaction_id it saw in the last 5 minutes with 409
+ * {"err_code":"DUPLICATE_REQUEST_RECEIVED","status_code":120105}: the
+ * alert was sent by the first request, so for the caller this is success.
+ */
+static int
+envelope_inform_duplicate(enum ml_envelope env, int status, json_object *o)
+{
+	const char *code;
+
+	if (env != ML_ENV_INFORM || status != 409 || o == NULL ||
+	    !json_object_is_type(o, json_type_object))
+		return 0;
+	code = ml_json_str(o, "err_code");
+	if (code != NULL && strcmp(code, "DUPLICATE_REQUEST_RECEIVED") == 0)
+		return 1;
+	return ml_json_int(o, "status_code", 0) == 120105;
+}
+
+int
+ml_envelope_already_sent(enum ml_envelope env, int status, const char *body,
+    size_t len)
+{
+	struct ml_err perr;
+	json_object *o = NULL;
+	int dup;
+
+	if (env != ML_ENV_INFORM || status != 409 || body == NULL || len == 0)
+		return 0;
+	ml_json_parse(body, len, 0, 0, &o, &perr);
+	dup = envelope_inform_duplicate(env, status, o);
+	json_object_put(o);
+	return dup;
+}
+
 int
 ml_envelope_parse(enum ml_envelope env, int status, const char *body,
     size_t len, struct ml_err *err)
@@ -352,9 +387,10 @@ ml_envelope_parse(enum ml_envelope env, int status, const char *body,
 		err = &local;
 	if (body != NULL && len > 0)
 		ml_json_parse(body, len, 0, 0, &o, &perr);
-	if (status >= 200 && status <= 299 &&
+	if ((status >= 200 && status <= 299 &&
 	    !(o != NULL && json_object_is_type(o, json_type_object) &&
-	    envelope_ok_but_failed(o))) {
+	    envelope_ok_but_failed(o))) ||
+	    envelope_inform_duplicate(env, status, o)) {
 		json_object_put(o);
 		return ML_OK;
 	}

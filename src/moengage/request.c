@@ -30,6 +30,20 @@
 #define HDR_FORWARDED_FOR "X-Forwarded-For"
 #define HDR_RECO_TYPE "RECOMMENDATION-TYPE"
 
+/* Optional headers any action passes through (Portfolio, v5 tracing). */
+static const char *const request_passthrough[] = {
+	HDR_FORWARDED_FOR, "MOE-PROJECT-CODE", "X-MOE-Request-Id", NULL,
+};
+
+/* recommendations.yaml: the RECOMMENDATION-TYPE enum. */
+static const char *const request_reco_types[] = {
+	"user_action", "item_attribute", "catalog_alert", "similar_item",
+	"frequently_viewed_together", "frequently_bought_together",
+	"trending_item", "user_personalization", NULL,
+};
+
+#define REQUEST_SHA256_HEX (crypto_hash_sha256_BYTES * 2 + 1)
+
 void
 ml_request_init(struct ml_request *req)
 {
@@ -292,17 +306,37 @@ out:
 	return rc;
 }
 
+/* MoEngage's signatures: hex = sha256_hex(a|b|key). */
+static void
+request_sha256_hex(const char *a, const char *b, const char *key,
+    char hex[REQUEST_SHA256_HEX])
+{
+	unsigned char digest[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256_state st;
+
+	crypto_hash_sha256_init(&st);
+	crypto_hash_sha256_update(&st, (const unsigned char *)a, strlen(a));
+	crypto_hash_sha256_update(&st, (const unsigned char *)"|", 1);
+	crypto_hash_sha256_update(&st, (const unsigned char *)b, strlen(b));
+	crypto_hash_sha256_update(&st, (const unsigned char *)"|", 1);
+	crypto_hash_sha256_update(&st, (const unsigned char *)key, strlen(key));
+	crypto_hash_sha256_final(&st, digest);
+	sodium_bin2hex(hex, REQUEST_SHA256_HEX, digest, sizeof(digest));
+	sodium_memzero(&st, sizeof(st));
+	sodium_memzero(digest, sizeof(digest));
+}
+
 /*
  * Push's scheme: signature = sha256_hex(appId|campaignName|push key) in the
- * body (and, for v2.1, in X-MOE-PushAPI-Signature). body is our own copy.
+ * body (and, for v2.1, in X-MOE-PushAPI-Signature, with X-MOE-Query-Type
+ * the lowercased targetAudience or "bulk users" for bulkUserRequest). body
+ * is our own copy.
  */
 static int
 request_push_signature(struct ml_request *req, const struct ml_action *a,
     const char *ws, const char *key, json_object *body, struct ml_err *err)
 {
-	unsigned char digest[crypto_hash_sha256_BYTES];
-	char hex[crypto_hash_sha256_BYTES * 2 + 1], qtype[64];
-	crypto_hash_sha256_state st;
+	char hex[REQUEST_SHA256_HEX], qtype[64];
 	const char *campaign, *aud;
 	size_t i;
 	int rc;
@@ -311,16 +345,7 @@ request_push_signature(struct ml_request *req, const struct ml_action *a,
 	if (campaign == NULL || campaign[0] == '\0')
 		return request_vfail(err, "campaignName", ML_EINVAL,
 		    "validation_failed", "is required to sign a Push request");
-	crypto_hash_sha256_init(&st);
-	crypto_hash_sha256_update(&st, (const unsigned char *)ws, strlen(ws));
-	crypto_hash_sha256_update(&st, (const unsigned char *)"|", 1);
-	crypto_hash_sha256_update(&st, (const unsigned char *)campaign,
-	    strlen(campaign));
-	crypto_hash_sha256_update(&st, (const unsigned char *)"|", 1);
-	crypto_hash_sha256_update(&st, (const unsigned char *)key, strlen(key));
-	crypto_hash_sha256_final(&st, digest);
-	sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
-	sodium_memzero(&st, sizeof(st));
+	request_sha256_hex(ws, campaign, key, hex);
 	rc = ml_json_add_str(body, "appId", ws);
 	if (rc == ML_OK)
 		rc = ml_json_add_str(body, "signature", hex);
@@ -329,6 +354,8 @@ request_push_signature(struct ml_request *req, const struct ml_action *a,
 	if (!(a->headers & ML_HDR_PUSH_V21))
 		return ML_OK;
 	aud = ml_json_str(body, "targetAudience");
+	if (ml_json_bool(body, "bulkUserRequest", 0))
+		aud = "bulk users";
 	ml_strlcpy(qtype, aud != NULL ? aud : "", sizeof(qtype));
 	for (i = 0; qtype[i] != '\0'; i++)
 		if (qtype[i] >= 'A' && qtype[i] <= 'Z')
@@ -342,11 +369,57 @@ request_push_signature(struct ml_request *req, const struct ml_action *a,
 	return rc;
 }
 
+/*
+ * Campaign report download: Signature = sha256_hex(APP_ID|FILENAME|key)
+ * (stats-report.yaml), FILENAME being the path parameter as given.
+ */
+static int
+request_report_signature(struct ml_request *req, const char *ws,
+    const char *key, json_object *path, struct ml_err *err)
+{
+	char hex[REQUEST_SHA256_HEX];
+	json_object *v = NULL;
+	const char *file;
+
+	if (path != NULL)
+		json_object_object_get_ex(path, "filename", &v);
+	file = v != NULL && json_object_is_type(v, json_type_string) ?
+	    json_object_get_string(v) : NULL;
+	if (file == NULL || file[0] == '\0')
+		return request_vfail(err, "path.filename", ML_EINVAL,
+		    "validation_failed", "is required to sign the download");
+	request_sha256_hex(ws, file, key, hex);
+	return ml_request_add_header(req, "Signature", hex, err);
+}
+
+/* The canonical spelling of a passthrough header, or NULL. */
+static const char *
+request_passthrough_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; request_passthrough[i] != NULL; i++)
+		if (strcasecmp(name, request_passthrough[i]) == 0)
+			return request_passthrough[i];
+	return NULL;
+}
+
+static int
+request_reco_type_ok(const char *v)
+{
+	size_t i;
+
+	for (i = 0; request_reco_types[i] != NULL; i++)
+		if (strcmp(v, request_reco_types[i]) == 0)
+			return 1;
+	return 0;
+}
+
 static int
 request_extra_headers(struct ml_request *req, const struct ml_action *a,
     const struct ml_account *acct, json_object *hdrs, struct ml_err *err)
 {
-	const char *reco = NULL;
+	const char *reco = NULL, *pass;
 	char field[80];
 	int rc;
 
@@ -375,11 +448,12 @@ request_extra_headers(struct ml_request *req, const struct ml_action *a,
 				reco = json_object_get_string(v);
 				continue;
 			}
-			if (strcasecmp(k, HDR_FORWARDED_FOR) != 0)
+			pass = request_passthrough_name(k);
+			if (pass == NULL)
 				return request_vfail(err, field, ML_EINVAL,
 				    "validation_failed", "this action takes no "
 				    "such header");
-			rc = ml_request_add_header(req, HDR_FORWARDED_FOR,
+			rc = ml_request_add_header(req, pass,
 			    json_object_get_string(v), err);
 			if (rc)
 				return rc;
@@ -389,6 +463,13 @@ request_extra_headers(struct ml_request *req, const struct ml_action *a,
 		if (reco == NULL || reco[0] == '\0')
 			return request_vfail(err, "headers." HDR_RECO_TYPE,
 			    ML_EINVAL, "validation_failed", "is required");
+		if (!request_reco_type_ok(reco))
+			return request_vfail(err, "headers." HDR_RECO_TYPE,
+			    ML_EINVAL, "validation_failed", "must be one of "
+			    "user_action, item_attribute, catalog_alert, "
+			    "similar_item, frequently_viewed_together, "
+			    "frequently_bought_together, trending_item, "
+			    "user_personalization");
 		return ml_request_add_header(req, HDR_RECO_TYPE, reco, err);
 	}
 	return ML_OK;
@@ -508,6 +589,11 @@ ml_request_build(struct ml_request *req, const struct ml_action *a,
 		goto out;
 	if (a->auth == ML_AUTH_BASIC) {
 		rc = request_basic(req, acct->workspace_id, key, err);
+		if (rc)
+			goto out;
+	} else if (a->auth == ML_AUTH_REPORT_SIGNATURE) {
+		rc = request_report_signature(req, acct->workspace_id, key,
+		    in->path, err);
 		if (rc)
 			goto out;
 	}

@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * validate_catalog.c: Catalog input rules (catalog.yaml): a new catalog
+ * has a name and at most 50 attributes, among them the mandatory string
+ * attributes id, title, link and image_link, each of type string, bool,
+ * double, datetime or geopoint; item requests carry 1..50 items (objects
+ * with an id for ingest and update, plain ids for delete and search).
+ * Stateless and thread-safe; nothing allocates.
+ */
+#include "moengage/validate_fam_int.h"
+
+#include <string.h>
+
+#include <moelink/json.h>
+
+#include "moengage/validate_int.h"
+
+static const char *const attr_types[] = {
+	"string", "bool", "double", "datetime", "geopoint", NULL,
+};
+static const char *const mandatory[] = {
+	"id", "title", "link", "image_link", NULL,
+};
+static const char *const no_query[] = { NULL };
+
+/* Check attributes[]; *seen gets a bit per mandatory attribute found. */
+static int
+cat_attributes(json_object *body, unsigned *seen, struct ml_err *err)
+{
+	char prefix[ML__VPATH_MAX];
+	json_object *arr, *a;
+	const char *name;
+	size_t i, j, n;
+	int rc;
+
+	*seen = 0;
+	rc = ml__varray(body, "attributes", 1, ML_CATALOG_ATTRIBUTES_MAX, 1,
+	    "", &arr, err);
+	if (rc)
+		return rc;
+	n = json_object_array_length(arr);
+	for (i = 0; i < n; i++) {
+		ml__vpath(prefix, sizeof(prefix), "", "attributes", (long)i);
+		a = json_object_array_get_idx(arr, i);
+		if (!json_object_is_type(a, json_type_object))
+			return ml__vfail(err, prefix, "", "must be an object "
+			    "{\"name\", \"type\"}");
+		rc = ml__vstring(a, "name", 1, prefix, &name, err);
+		if (rc == ML_OK)
+			rc = ml__venum(a, "type", attr_types, 1, prefix, err);
+		if (rc)
+			return rc;
+		for (j = 0; mandatory[j] != NULL; j++)
+			if (strcmp(name, mandatory[j]) == 0)
+				*seen |= 1u << j;
+	}
+	return ML_OK;
+}
+
+int
+ml_validate_create_catalog(json_object *body, json_object *query,
+    struct ml_err *err)
+{
+	unsigned seen;
+	size_t j;
+	int rc;
+
+	rc = ml__vquery_keys(query, no_query, err);
+	if (rc == ML_OK)
+		rc = ml__vobject(body, err);
+	if (rc == ML_OK)
+		rc = ml__vstring(body, "name", 1, "", NULL, err);
+	if (rc == ML_OK)
+		rc = ml__vstring(body, "price_currency", 0, "", NULL, err);
+	if (rc == ML_OK)
+		rc = cat_attributes(body, &seen, err);
+	if (rc)
+		return rc;
+	for (j = 0; mandatory[j] != NULL; j++)
+		if (!(seen & (1u << j)))
+			return ml__vfail(err, "", "attributes", "must include "
+			    "the mandatory attribute \"%s\" (id, title, link "
+			    "and image_link are required)", mandatory[j]);
+	return ML_OK;
+}
+
+int
+ml_validate_add_catalog_attributes(json_object *body, json_object *query,
+    struct ml_err *err)
+{
+	unsigned seen;
+	int rc;
+
+	rc = ml__vquery_keys(query, no_query, err);
+	if (rc == ML_OK)
+		rc = ml__vobject(body, err);
+	if (rc == ML_OK)
+		rc = cat_attributes(body, &seen, err);
+	return rc;
+}
+
+/* items[]: 1..50 objects with a string id; update also wants attributes. */
+static int
+cat_items(json_object *body, json_object *query, int update,
+    struct ml_err *err)
+{
+	char prefix[ML__VPATH_MAX];
+	json_object *arr, *it;
+	size_t i, n;
+	int rc;
+
+	rc = ml__vquery_keys(query, no_query, err);
+	if (rc == ML_OK)
+		rc = ml__vobject(body, err);
+	if (rc == ML_OK)
+		rc = ml__varray(body, "items", 1, ML_CATALOG_ITEMS_MAX, 1, "",
+		    &arr, err);
+	if (rc)
+		return rc;
+	n = json_object_array_length(arr);
+	for (i = 0; i < n && rc == ML_OK; i++) {
+		ml__vpath(prefix, sizeof(prefix), "", "items", (long)i);
+		it = json_object_array_get_idx(arr, i);
+		if (!json_object_is_type(it, json_type_object))
+			return ml__vfail(err, prefix, "", "must be an object "
+			    "with an id");
+		rc = ml__vstring(it, "id", 1, prefix, NULL, err);
+		if (rc == ML_OK && update)
+			rc = ml__vobj_member(it, "attributes", 1, prefix, NULL,
+			    err);
+	}
+	return rc;
+}
+
+int
+ml_validate_add_catalog_items(json_object *body, json_object *query,
+    struct ml_err *err)
+{
+	return cat_items(body, query, 0, err);
+}
+
+int
+ml_validate_update_catalog_items(json_object *body, json_object *query,
+    struct ml_err *err)
+{
+	return cat_items(body, query, 1, err);
+}
+
+int
+ml_validate_catalog_item_ids(json_object *body, json_object *query,
+    struct ml_err *err)
+{
+	int rc;
+
+	rc = ml__vquery_keys(query, no_query, err);
+	if (rc == ML_OK)
+		rc = ml__vobject(body, err);
+	if (rc == ML_OK)
+		rc = ml__vstrings(body, "items", 1, ML_CATALOG_ITEMS_MAX, 1, "",
+		    err);
+	return rc;
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * validate_inform.c: Inform input rules (inform.yaml): a transaction_id of
+ * 1..50 characters (MoEngage deduplicates on it for 5 minutes, so a retry
+ * that resends the same body is safe) and a non-empty payloads object whose
+ * channels each name a recipient.
+ * Stateless and thread-safe; nothing allocates.
+ */
+#include "moengage/validate_fam_int.h"
+
+#include <stdio.h>
+
+#include "moengage/validate_int.h"
+
+static const char *const no_query[] = { NULL };
+
+int
+ml_validate_send_inform(json_object *body, json_object *query,
+    struct ml_err *err)
+{
+	char prefix[ML__VPATH_MAX];
+	json_object *payloads;
+	int rc;
+
+	rc = ml__vquery_keys(query, no_query, err);
+	if (rc == ML_OK)
+		rc = ml__vobject(body, err);
+	if (rc == ML_OK)
+		rc = ml__vstrmax(body, "transaction_id", ML_INFORM_TXN_MAX, 1,
+		    "", NULL, err);
+	if (rc == ML_OK)
+		rc = ml__vstring(body, "alert_id", 0, "", NULL, err);
+	if (rc == ML_OK)
+		rc = ml__vobj_member(body, "payloads", 1, "", &payloads, err);
+	if (rc)
+		return rc;
+	if (json_object_object_length(payloads) == 0)
+		return ml__vfail(err, "", "payloads", "needs at least one "
+		    "channel (SMS, EMAIL, PUSH, WHATSAPP, ...)");
+	json_object_object_foreach(payloads, ch, p) {
+		snprintf(prefix, sizeof(prefix), "payloads.%s.", ch);
+		if (!json_object_is_type(p, json_type_object))
+			return ml__vfail(err, prefix, "", "must be an object "
+			    "with a recipient");
+		rc = ml__vstring(p, "recipient", 1, prefix, NULL, err);
+		if (rc)
+			return rc;
+	}
+	return ML_OK;
+}

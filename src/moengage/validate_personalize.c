@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * validate_personalize.c: Personalize input rules
+ * (personalize-experience.yaml): fetch takes identifiers, 1..25 experience
+ * keys, and the optional in-session DAY_OF_THE_WEEK and TIME_OF_THE_DAY
+ * from their enums; metadata an optional comma-separated status list;
+ * events 1..100 users, each with actions shown/clicked and a timezone
+ * offset within +-54000 seconds.
+ * Stateless and thread-safe; nothing allocates.
+ */
+#include "moengage/validate_fam_int.h"
+
+#include <moelink/json.h>
+
+#include "moengage/validate_int.h"
+
+static const char *const days[] = {
+	"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
+	"Sunday", NULL,
+};
+static const char *const hours[] = {
+	"00", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11",
+	"12", "13", "14", "15", "16", "17", "18", "19", "20", "21", "22", "23",
+	NULL,
+};
+static const char *const statuses[] = {
+	"Active", "Paused", "Scheduled", NULL,
+};
+static const char *const actions[] = {
+	"MOE_PERSONALIZATION_MESSAGE_SHOWN",
+	"MOE_PERSONALIZATION_MESSAGE_CLICKED", NULL,
+};
+static const char *const no_query[] = { NULL };
+static const char *const metadata_query[] = { "status", NULL };
+
+int
+ml_validate_fetch_experiences(json_object *body, json_object *query,
+    struct ml_err *err)
+{
+	int rc;
+
+	rc = ml__vquery_keys(query, no_query, err);
+	if (rc == ML_OK)
+		rc = ml__vobject(body, err);
+	if (rc == ML_OK)
+		rc = ml__vobj_member(body, "identifiers", 1, "", NULL, err);
+	if (rc == ML_OK)
+		rc = ml__vstrings(body, "experience_key", 1,
+		    ML_PERSONALIZE_KEYS_MAX, 1, "", err);
+	if (rc == ML_OK)
+		rc = ml__venum(body, "DAY_OF_THE_WEEK", days, 0, "", err);
+	if (rc == ML_OK)
+		rc = ml__venum(body, "TIME_OF_THE_DAY", hours, 0, "", err);
+	return rc;
+}
+
+int
+ml_validate_experience_metadata(json_object *body, json_object *query,
+    struct ml_err *err)
+{
+	int rc;
+
+	(void)body;
+	rc = ml__vquery_keys(query, metadata_query, err);
+	if (rc == ML_OK)
+		rc = ml__venum_list(query, "status", statuses, "query.", err);
+	return rc;
+}
+
+static int
+pers_actions(json_object *el, const char *prefix, struct ml_err *err)
+{
+	char p[ML__VPATH_MAX];
+	json_object *arr, *a;
+	size_t i, n;
+	int rc;
+
+	rc = ml__varray(el, "actions", 1, 0, 1, prefix, &arr, err);
+	if (rc)
+		return rc;
+	n = json_object_array_length(arr);
+	for (i = 0; i < n && rc == ML_OK; i++) {
+		ml__vpath(p, sizeof(p), prefix, "actions", (long)i);
+		a = json_object_array_get_idx(arr, i);
+		if (!json_object_is_type(a, json_type_object))
+			return ml__vfail(err, p, "", "must be an object");
+		rc = ml__venum(a, "action", actions, 1, p, err);
+		if (rc == ML_OK)
+			rc = ml__vobj_member(a, "attributes", 0, p, NULL, err);
+	}
+	return rc;
+}
+
+int
+ml_validate_experience_events(json_object *body, json_object *query,
+    struct ml_err *err)
+{
+	char prefix[ML__VPATH_MAX];
+	json_object *arr, *el;
+	size_t i, n;
+	int rc;
+
+	rc = ml__vquery_keys(query, no_query, err);
+	if (rc == ML_OK)
+		rc = ml__vobject(body, err);
+	if (rc == ML_OK)
+		rc = ml__varray(body, "elements", 1, ML_PERSONALIZE_USERS_MAX, 1,
+		    "", &arr, err);
+	if (rc)
+		return rc;
+	n = json_object_array_length(arr);
+	for (i = 0; i < n && rc == ML_OK; i++) {
+		ml__vpath(prefix, sizeof(prefix), "", "elements", (long)i);
+		el = json_object_array_get_idx(arr, i);
+		if (!json_object_is_type(el, json_type_object))
+			return ml__vfail(err, prefix, "", "must be an object");
+		rc = ml__vstring(el, "customer_id", 1, prefix, NULL, err);
+		if (rc == ML_OK)
+			rc = ml__vint(el, "user_timezone_offset", -54000, 54000,
+			    0, 0, prefix, 0, NULL, err);
+		if (rc == ML_OK)
+			rc = pers_actions(el, prefix, err);
+	}
+	return rc;
+}

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * validate_push.c: the Push API's input rules (push.yaml PushRequest):
+ * a campaign name of at least 5 characters (it is part of the signature),
+ * target platforms ANDROID/IOS/WEB, the audience (All Users, Custom Segment
+ * with its segment name, or User with targetUserAttributes whose "in" list
+ * holds at most 50 values), a payload and campaignDelivery.type
+ * soon/later/periodic. appId and signature are filled by the request
+ * builder from the account and the Push key, so the caller need not send
+ * them. Stateless and thread-safe; nothing allocates.
+ */
+#include "moengage/validate_fam_int.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include <moelink/json.h>
+
+#include "moengage/validate_int.h"
+
+/* The enum says ANDROID/IOS/WEB; MoEngage's pages also write iOS, Web. */
+static const char *const platforms[] = { "ANDROID", "IOS", "WEB", NULL };
+static const char *const audiences[] = {
+	"All Users", "Custom Segment", "User", NULL,
+};
+static const char *const comparisons[] = { "is", "in", NULL };
+static const char *const deliveries[] = {
+	"soon", "later", "periodic", NULL,
+};
+static const char *const user_attrs[] = {
+	"USER_ATTRIBUTE_UNIQUE_ID", "USER_ATTRIBUTE_USER_EMAIL",
+	"USER_ATTRIBUTE_USER_MOBILE", "MOE_GAID", "ADVERTISING_IDENTIFIER",
+	"PUSH_ID", NULL,
+};
+static const char *const no_query[] = { NULL };
+
+static int
+push_platforms(json_object *body, struct ml_err *err)
+{
+	char prefix[ML__VPATH_MAX];
+	json_object *arr, *el;
+	size_t i, n;
+	int rc;
+
+	rc = ml__varray(body, "targetPlatform", 1, 3, 1, "", &arr, err);
+	if (rc)
+		return rc;
+	n = json_object_array_length(arr);
+	for (i = 0; i < n; i++) {
+		el = json_object_array_get_idx(arr, i);
+		ml__vpath(prefix, sizeof(prefix), "", "targetPlatform", (long)i);
+		if (!json_object_is_type(el, json_type_string) ||
+		    (strcasecmp(json_object_get_string(el), "ANDROID") != 0 &&
+		    strcasecmp(json_object_get_string(el), "IOS") != 0 &&
+		    strcasecmp(json_object_get_string(el), "WEB") != 0))
+			return ml__vfail(err, prefix, "", "must be one of "
+			    "\"%s\", \"%s\", \"%s\"", platforms[0],
+			    platforms[1], platforms[2]);
+	}
+	return ML_OK;
+}
+
+static int
+push_user_target(json_object *body, struct ml_err *err)
+{
+	static const char prefix[] = "targetUserAttributes.";
+	json_object *t, *val;
+	const char *cmp;
+	int rc;
+
+	rc = ml__vobj_member(body, "targetUserAttributes", 1, "", &t, err);
+	if (rc == ML_OK)
+		rc = ml__venum(t, "attribute", user_attrs, 1, prefix, err);
+	if (rc == ML_OK)
+		rc = ml__venum(t, "comparisonParameter", comparisons, 1, prefix,
+		    err);
+	if (rc)
+		return rc;
+	cmp = ml_json_str(t, "comparisonParameter");
+	if (!json_object_object_get_ex(t, "attributeValue", &val) ||
+	    val == NULL)
+		return ml__vfail(err, prefix, "attributeValue",
+		    "is required and missing");
+	if (strcmp(cmp, "in") == 0)
+		return ml__vstrings(t, "attributeValue", 1,
+		    ML_PUSH_IN_VALUES_MAX, 1, prefix, err);
+	if (!json_object_is_type(val, json_type_string) &&
+	    !json_object_is_type(val, json_type_int))
+		return ml__vfail(err, prefix, "attributeValue", "must be a "
+		    "string with comparisonParameter \"is\"");
+	return ML_OK;
+}
+
+int
+ml_validate_send_push(json_object *body, json_object *query,
+    struct ml_err *err)
+{
+	json_object *delivery;
+	const char *name, *aud;
+	int rc;
+
+	rc = ml__vquery_keys(query, no_query, err);
+	if (rc == ML_OK)
+		rc = ml__vobject(body, err);
+	if (rc == ML_OK)
+		rc = ml__vstring(body, "campaignName", 1, "", &name, err);
+	if (rc == ML_OK && strlen(name) < ML_PUSH_CAMPAIGN_NAME_MIN)
+		rc = ml__vfail(err, "", "campaignName", "must be at least %d "
+		    "characters long", ML_PUSH_CAMPAIGN_NAME_MIN);
+	if (rc == ML_OK)
+		rc = ml__vstring(body, "requestType", 0, "", NULL, err);
+	if (rc == ML_OK)
+		rc = push_platforms(body, err);
+	if (rc == ML_OK)
+		rc = ml__venum_nocase(body, "targetAudience", audiences, 1, "",
+		    err);
+	if (rc == ML_OK)
+		rc = ml__vbool(body, "bulkUserRequest", 0, "", err);
+	if (rc)
+		return rc;
+	aud = ml_json_str(body, "targetAudience");
+	if (strcasecmp(aud, "User") == 0 && !ml_json_bool(body,
+	    "bulkUserRequest", 0))
+		rc = push_user_target(body, err);
+	else if (strcasecmp(aud, "Custom Segment") == 0)
+		rc = ml__vstring(body, "customSegmentName", 1, "", NULL, err);
+	if (rc == ML_OK)
+		rc = ml__vobj_member(body, "payload", 1, "", NULL, err);
+	if (rc == ML_OK)
+		rc = ml__vobj_member(body, "campaignDelivery", 1, "", &delivery,
+		    err);
+	if (rc == ML_OK)
+		rc = ml__venum(delivery, "type", deliveries, 1,
+		    "campaignDelivery.", err);
+	return rc;
+}

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * validate_subscription.c: Subscription Preferences input rules
+ * (subscription-categories.yaml, email-subscription.yaml): the per-user
+ * GET and PUT need the encrypted user_id and cid in the query, PUT a body
+ * of categories and unsubscribe_all; the bulk update 1..50
+ * user_preferences of customer_id, categories and unsubscribe_all; opt-in
+ * management an opt_in_status, the email channel and a customer_id or
+ * email_id; bulk resubscribe recipients (a comma-separated string, as the
+ * schema says, or an array, as its example shows) of at most 100
+ * addresses, an esp and a request_id.
+ * Stateless and thread-safe; nothing allocates.
+ */
+#include "moengage/validate_fam_int.h"
+
+#include <string.h>
+
+#include <moelink/json.h>
+
+#include "moengage/validate_int.h"
+
+static const char *const get_query[] = { "user_id", "cid", NULL };
+static const char *const put_query[] = { "user_id", "cid", "moe_event_id",
+	NULL };
+static const char *const no_query[] = { NULL };
+static const char *const opt_in_statuses[] = {
+	"DOUBLE_OPTED_IN", "OPTED_OUT", "OPT_IN_PENDING", NULL,
+};
+static const char *const channels[] = { "email", NULL };
+
+/* categories must map names to booleans. */
+static int
+sub_categories(json_object *obj, int required, const char *prefix,
+    struct ml_err *err)
+{
+	json_object *cats;
+	int rc;
+
+	rc = ml__vobj_member(obj, "categories", required, prefix, &cats, err);
+	if (rc || cats == NULL)
+		return rc;
+	json_object_object_foreach(cats, k, v) {
+		if (!json_object_is_type(v, json_type_boolean))
+			return ml__vfail(err, prefix, "categories", "\"%.40s\" "
+			    "must be true or false", k);
+	}
+	return ML_OK;
+}
+
+static int
+sub_user_query(json_object *query, const char *const *allowed,
+    struct ml_err *err)
+{
+	int rc;
+
+	rc = ml__vquery_keys(query, allowed, err);
+	if (rc == ML_OK)
+		rc = ml__vstring(query, "user_id", 1, "query.", NULL, err);
+	if (rc == ML_OK)
+		rc = ml__vstring(query, "cid", 1, "query.", NULL, err);
+	return rc;
+}
+
+int
+ml_validate_get_subscription(json_object *body, json_object *query,
+    struct ml_err *err)
+{
+	(void)body;
+	return sub_user_query(query, get_query, err);
+}
+
+int
+ml_validate_update_subscription(json_object *body, json_object *query,
+    struct ml_err *err)
+{
+	int rc;
+
+	rc = sub_user_query(query, put_query, err);
+	if (rc == ML_OK)
+		rc = ml__vobject(body, err);
+	if (rc == ML_OK)
+		rc = sub_categories(body, 1, "", err);
+	if (rc == ML_OK)
+		rc = ml__vbool(body, "unsubscribe_all", 1, "", err);
+	return rc;
+}
+
+int
+ml_validate_bulk_update_subscription(json_object *body, json_object *query,
+    struct ml_err *err)
+{
+	char prefix[ML__VPATH_MAX];
+	json_object *arr, *p;
+	size_t i, n;
+	int rc;
+
+	rc = ml__vquery_keys(query, no_query, err);
+	if (rc == ML_OK)
+		rc = ml__vobject(body, err);
+	if (rc == ML_OK)
+		rc = ml__vstring(body, "channel", 1, "", NULL, err);
+	if (rc == ML_OK)
+		rc = ml__varray(body, "user_preferences", 1,
+		    ML_SUBSCRIPTION_BULK_MAX, 1, "", &arr, err);
+	if (rc)
+		return rc;
+	n = json_object_array_length(arr);
+	for (i = 0; i < n && rc == ML_OK; i++) {
+		ml__vpath(prefix, sizeof(prefix), "", "user_preferences",
+		    (long)i);
+		p = json_object_array_get_idx(arr, i);
+		if (!json_object_is_type(p, json_type_object))
+			return ml__vfail(err, prefix, "", "must be an object");
+		rc = ml__vstring(p, "customer_id", 1, prefix, NULL, err);
+		if (rc == ML_OK)
+			rc = sub_categories(p, 1, prefix, err);
+		if (rc == ML_OK)
+			rc = ml__vbool(p, "unsubscribe_all", 1, prefix, err);
+	}
+	return rc;
+}
+
+int
+ml_validate_email_opt_in(json_object *body, json_object *query,
+    struct ml_err *err)
+{
+	static const char prefix[] = "user_preferences.";
+	json_object *p;
+	int rc;
+
+	rc = ml__vquery_keys(query, no_query, err);
+	if (rc == ML_OK)
+		rc = ml__vobject(body, err);
+	if (rc == ML_OK)
+		rc = ml__vobj_member(body, "user_preferences", 1, "", &p, err);
+	if (rc == ML_OK)
+		rc = ml__venum_nocase(p, "opt_in_status", opt_in_statuses, 1,
+		    prefix, err);
+	if (rc == ML_OK)
+		rc = ml__venum(p, "channel", channels, 1, prefix, err);
+	if (rc == ML_OK)
+		rc = ml__vstring(p, "customer_id", 0, prefix, NULL, err);
+	if (rc == ML_OK)
+		rc = ml__vstring(p, "email_id", 0, prefix, NULL, err);
+	if (rc == ML_OK && ml_json_str(p, "customer_id") == NULL &&
+	    ml_json_str(p, "email_id") == NULL)
+		rc = ml__vfail(err, prefix, "customer_id", "give customer_id "
+		    "or email_id");
+	if (rc == ML_OK)
+		rc = sub_categories(p, 0, prefix, err);
+	return rc;
+}
+
+/* Addresses in "a@x.com, b@y.com": non-empty comma-separated parts. */
+static size_t
+sub_count_list(const char *s)
+{
+	size_t n = 0, len;
+	const char *p = s;
+
+	for (;;) {
+		while (*p == ' ')
+			p++;
+		len = strcspn(p, ",");
+		if (len > 0)
+			n++;
+		if (p[len] == '\0')
+			return n;
+		p += len + 1;
+	}
+}
+
+int
+ml_validate_bulk_resubscribe(json_object *body, json_object *query,
+    struct ml_err *err)
+{
+	json_object *r = NULL;
+	size_t n;
+	int rc;
+
+	rc = ml__vquery_keys(query, no_query, err);
+	if (rc == ML_OK)
+		rc = ml__vobject(body, err);
+	if (rc == ML_OK)
+		rc = ml__vstring(body, "esp", 1, "", NULL, err);
+	if (rc == ML_OK)
+		rc = ml__vstring(body, "request_id", 1, "", NULL, err);
+	if (rc == ML_OK)
+		rc = ml__vbool(body, "update_esp", 0, "", err);
+	if (rc)
+		return rc;
+	json_object_object_get_ex(body, "recipients", &r);
+	if (r != NULL && json_object_is_type(r, json_type_array))
+		return ml__vstrings(body, "recipients", 1, ML_RESUBSCRIBE_MAX,
+		    1, "", err);
+	rc = ml__vstring(body, "recipients", 1, "", NULL, err);
+	if (rc)
+		return rc;
+	n = sub_count_list(json_object_get_string(r));
+	if (n == 0)
+		return ml__vfail(err, "", "recipients", "names no address");
+	if (n > ML_RESUBSCRIBE_MAX)
+		return ml__vfail(err, "", "recipients", "has %zu addresses; "
+		    "MoEngage allows at most %d per request", n,
+		    ML_RESUBSCRIBE_MAX);
+	return ML_OK;
+}
