@@ -177,6 +177,27 @@ class Sim:
     def stats(self):
         return self.admin("GET", "/_sim/stats")[1]
 
+    def api(self, path, body=None, ws="WS_US01", key="data-key-us01",
+            host="api-01.moengage.com", method="POST", headers=None,
+            raw=None):
+        """Call a MoEngage API on the sim with Basic ws:key (ws=None: no
+        Authorization). Returns (status, headers, JSON or raw bytes, raw)."""
+        h = {}
+        if ws is not None:
+            h["Authorization"] = basic(ws, key)
+        h.update(headers or {})
+        st, hd, data = self.request(method, host, path, body=body,
+                                    headers=h, raw=raw)
+        try:
+            parsed = json.loads(data) if data else None
+        except ValueError:
+            parsed = data
+        return st, hd, parsed, data
+
+    def add_fault(self, **fault):
+        """POST /_sim/faults; returns (status, answer)."""
+        return self.admin("POST", "/_sim/faults", body=fault)
+
     def stop(self):
         return self.p.stop()
 
@@ -247,3 +268,59 @@ class TestCase(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         shutil.rmtree(cls.tmp, ignore_errors=True)
+
+
+def moe_fail(message, type_, request_id, attribute=None):
+    """A Data API error body exactly as MoEngage documents it:
+    {"status":"fail","error":{["attribute"],"message","type","request_id"}},
+    serialised the way the simulator sends it (no spaces)."""
+    err = {}
+    if attribute is not None:
+        err["attribute"] = attribute
+    err["message"] = message
+    err["type"] = type_
+    err["request_id"] = request_id
+    return json.dumps({"status": "fail", "error": err},
+                      separators=(",", ":"))
+
+
+class SimCase(TestCase):
+    """One simulator per test class (workspaces from WORKSPACES), reset
+    before every test."""
+
+    WORKSPACES = None
+    TLS = False
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.tls = TLS(cls.tmp) if cls.TLS else None
+        cls.sim = Sim(cls.tmp, workspaces=cls.WORKSPACES, tls=cls.tls)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.sim.stop()
+        super().tearDownClass()
+
+    def setUp(self):
+        st, _ = self.sim.reset()
+        self.assertEqual(st, 200)
+
+    def assertFail(self, res, status, message, type_, attribute=None):
+        """res from Sim.api: status and the exact documented body, whose
+        request_id is 8 letters and equals the X-Request-Id header."""
+        st, hd, _, raw = res
+        rid = hd.get("x-request-id", "")
+        self.assertRegex(rid, r"^[A-Za-z]{8}$")
+        self.assertEqual((st, raw.decode()),
+                         (status, moe_fail(message, type_, rid, attribute)))
+
+    def assertAccepted(self, res):
+        """The documented generic success, with the request's id."""
+        st, hd, body, _ = res
+        self.assertEqual(st, 200, body)
+        self.assertEqual(body, {
+            "status": "success",
+            "message": "Your request has been accepted and will be "
+                       "processed soon.",
+            "request_id": hd.get("x-request-id")})
