@@ -35,5 +35,6 @@ struct ml_store;
  * return ML_EXIT_FAIL (cmd_projects.c).
  */
 int cmd_store_open(const char *cmd, const char *url, struct ml_store **s);
+int cmd_serve(int argc, char **argv);
 
 #endif

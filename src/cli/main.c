@@ -17,6 +17,7 @@ const struct ml_cmd ml_cmds[] = {
 	{ "projects", cmd_projects, "create projects and their API keys" },
 	{ "vault", cmd_vault, "rotate the master key; key status" },
 	{ "admin", cmd_admin, "set the dashboard admin password" },
+	{ "serve", cmd_serve, "run the hub: REST API, Hub and dashboard" },
 	{ NULL, NULL, NULL },
 };
 
