@@ -15,6 +15,7 @@
  * The schema is migrated on open (store_migrations.c).
  */
 #include "store/store_int.h"
+#include "vault/vault.h"
 
 #include <moelink/mem.h>
 
@@ -112,7 +113,7 @@ static const char *const sq_sql[SQ_STMT_COUNT] = {
 	    " VALUES (?1, ?2, ?3, ?4, ?5)",
 	[SQ_APIKEY_LOOKUP] =
 	    "SELECT id, project_id, prefix, created_at, revoked_at, key_hash"
-	    " FROM api_keys WHERE key_hash = ?1",
+	    " FROM api_keys WHERE key_hash = ?1 AND revoked_at IS NULL",
 	[SQ_APIKEY_REVOKE] =
 	    "UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?3)"
 	    " WHERE project_id = ?1 AND id = ?2",
@@ -306,16 +307,14 @@ sq_prep(struct sq_conn *c, enum sq_stmt id, sqlite3_stmt **st,
  * Values must outlive the statement's use (SQLITE_STATIC).
  */
 static int
-sq_bind(struct sq_conn *c, sqlite3_stmt *st, const char *fmt, ...)
+sq_vbind(struct sq_conn *c, sqlite3_stmt *st, const char *fmt, va_list ap)
 {
 	const unsigned char *blob;
 	const char *text;
-	va_list ap;
 	int i, rc = SQLITE_OK;
 	int64_t v;
 	size_t len;
 
-	va_start(ap, fmt);
 	for (i = 1; fmt[i - 1] != '\0' && rc == SQLITE_OK; i++) {
 		switch (fmt[i - 1]) {
 		case 't':
@@ -340,11 +339,22 @@ sq_bind(struct sq_conn *c, sqlite3_stmt *st, const char *fmt, ...)
 			rc = SQLITE_MISUSE;
 		}
 	}
-	va_end(ap);
 	if (rc != SQLITE_OK)
 		return sq_fail(c, rc, "bind", NULL) == ML_ENOMEM ? ML_ENOMEM :
 		    ML_ESTORE;
 	return ML_OK;
+}
+
+static int
+sq_bind(struct sq_conn *c, sqlite3_stmt *st, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = sq_vbind(c, st, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 /* Step a statement that returns no rows; *changes (may be NULL). */
@@ -509,9 +519,10 @@ sq_read_apikey(sqlite3_stmt *st, void *elem, struct ml_err *err)
 }
 
 static int
-sq_read_session(sqlite3_stmt *st, struct ml_store_session *cs,
-    struct ml_err *err)
+sq_read_session(sqlite3_stmt *st, void *elem, struct ml_err *err)
 {
+	struct ml_store_session *cs = elem;
+
 	sq_col_copy(st, 0, cs->id, sizeof(cs->id));
 	sq_col_copy(st, 1, cs->project_id, sizeof(cs->project_id));
 	sq_col_copy(st, 2, cs->origin_owner_id, sizeof(cs->origin_owner_id));
@@ -566,9 +577,25 @@ sq_read_account_row(sqlite3_stmt *st, void *elem, struct ml_err *err)
 	return sq_read_account(st, elem, 0, err);
 }
 
-static void
-sq_read_dash(sqlite3_stmt *st, struct ml_store_dash *d)
+static int
+sq_read_account_full(sqlite3_stmt *st, void *elem, struct ml_err *err)
 {
+	return sq_read_account(st, elem, 1, err);
+}
+
+/* Column 0 as heap text into *(char **)elem. */
+static int
+sq_read_text(sqlite3_stmt *st, void *elem, struct ml_err *err)
+{
+	return sq_col_dup(st, 0, elem, err);
+}
+
+static int
+sq_read_dash(sqlite3_stmt *st, void *elem, struct ml_err *err)
+{
+	struct ml_store_dash *d = elem;
+
+	(void)err;
 	sq_col_copy(st, 0, d->id, sizeof(d->id));
 	sq_col_copy(st, 1, d->subject, sizeof(d->subject));
 	sq_col_copy(st, 2, d->project_id, sizeof(d->project_id));
@@ -576,6 +603,7 @@ sq_read_dash(sqlite3_stmt *st, struct ml_store_dash *d)
 	d->created_at = sqlite3_column_int64(st, 4);
 	d->expires_at = sqlite3_column_int64(st, 5);
 	d->consumed_at = sqlite3_column_int64(st, 6);
+	return ML_OK;
 }
 
 /*
@@ -616,35 +644,86 @@ sq_collect(struct sq_conn *c, sqlite3_stmt *st, const char *what,
 	}
 }
 
-/* ---- open, migrate, close ---------------------------------------------- */
+/*
+ * One statement on a pooled connection, parameters bound from fmt/... (see
+ * sq_vbind). With `read` set it is a query: the first row goes through
+ * read() into out (after, with `hash` set, a constant-time check of column
+ * hash_col against it); no row is ML_ENOTFOUND "no such <label>". Without
+ * `read` it is a write; with need_change, 0 rows changed is ML_ENOTFOUND.
+ */
+struct sq_call {
+	enum sq_stmt id;
+	const char *label;
+	int need_change;
+	int (*read)(sqlite3_stmt *, void *, struct ml_err *);
+	void *out;
+	const unsigned char *hash;
+	int hash_col;
+};
 
-/* mkdir -p of the directory part of path (mode 0700). */
 static int
-sq_mkdirs(const char *path, struct ml_err *err)
+sq_run(struct ml_store *s, const struct sq_call *call, struct ml_err *err,
+    const char *fmt, ...)
 {
-	char dir[sizeof(((struct ml_store_url *)0)->path)];
-	char *p, saved;
+	struct sq_conn *c = sq_acquire(s);
+	sqlite3_stmt *st;
+	va_list ap;
+	int rc, changes = 0;
 
-	ml_strlcpy(dir, path, sizeof(dir));
-	p = strrchr(dir, '/');
-	if (p == NULL || p == dir)
-		return ML_OK;
-	*p = '\0';
-	for (p = dir + 1; ; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
-		saved = *p;
-		*p = '\0';
-		if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-			return ml_err_set(err, ML_EIO, "io_error",
-			    "cannot create directory %s: %s", dir,
-			    strerror(errno));
-		*p = saved;
-		if (saved == '\0')
-			break;
+	rc = sq_prep(c, call->id, &st, err);
+	if (rc == ML_OK) {
+		va_start(ap, fmt);
+		rc = sq_vbind(c, st, fmt, ap);
+		va_end(ap);
 	}
-	return ML_OK;
+	if (rc == ML_OK && call->read == NULL) {
+		rc = sq_exec(c, st, call->label, &changes, err);
+		if (rc == ML_OK && call->need_change && changes == 0)
+			rc = ML_ENOTFOUND;
+	} else if (rc == ML_OK) {
+		rc = sq_row(c, st, call->label, err);
+		if (rc == ML_OK && call->hash != NULL &&
+		    !sq_col_hash_eq(st, call->hash_col, call->hash))
+			rc = ML_ENOTFOUND;
+		if (rc == ML_OK)
+			rc = call->read(st, call->out, err);
+	}
+	if (rc == ML_ENOTFOUND)
+		sq_notfound(err, call->label);
+	sq_release(s, c);
+	return rc;
 }
+
+/* All rows of a query into a heap array (see sq_collect); NULL on error. */
+static int
+sq_list(struct ml_store *s, enum sq_stmt id, const char *label, size_t elem,
+    int (*read)(sqlite3_stmt *, void *, struct ml_err *), void **out,
+    size_t *n, struct ml_err *err, const char *fmt, ...)
+{
+	struct sq_conn *c = sq_acquire(s);
+	sqlite3_stmt *st;
+	va_list ap;
+	int rc;
+
+	*out = NULL;
+	rc = sq_prep(c, id, &st, err);
+	if (rc == ML_OK) {
+		va_start(ap, fmt);
+		rc = sq_vbind(c, st, fmt, ap);
+		va_end(ap);
+	}
+	if (rc == ML_OK)
+		rc = sq_collect(c, st, label, elem, read, out, n, err);
+	sq_release(s, c);
+	if (rc) {
+		ml_free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+/* ---- open, migrate, close ---------------------------------------------- */
 
 /* Create the database file owner-only if it does not exist yet. */
 static int
@@ -800,7 +879,7 @@ sq_open(struct ml_store *s, const struct ml_store_url *url,
 	}
 	q->sync_ready = 1;
 	if (!memory) {
-		rc = sq_mkdirs(url->path, err);
+		rc = ml_vault_mkdirs(url->path, err);
 		if (rc == ML_OK)
 			rc = sq_create_file(url->path, err);
 		if (rc)
@@ -840,59 +919,31 @@ static int
 sq_project_insert(struct ml_store *s, const struct ml_store_project *p,
     struct ml_err *err)
 {
-	struct sq_conn *c = sq_acquire(s);
-	sqlite3_stmt *st;
-	int rc;
+	const struct sq_call call = { .id = SQ_PROJECT_INSERT,
+	    .label = "project" };
 
-	rc = sq_prep(c, SQ_PROJECT_INSERT, &st, err);
-	if (rc == ML_OK)
-		rc = sq_bind(c, st, "tti", p->id, p->name, p->created_at);
-	if (rc == ML_OK)
-		rc = sq_exec(c, st, "create project", NULL, err);
-	sq_release(s, c);
-	return rc;
+	return sq_run(s, &call, err, "tti", p->id, p->name, p->created_at);
 }
 
 static int
 sq_project_get(struct ml_store *s, const char *id,
     struct ml_store_project *out, struct ml_err *err)
 {
-	struct sq_conn *c = sq_acquire(s);
-	sqlite3_stmt *st;
-	int rc;
+	const struct sq_call call = { .id = SQ_PROJECT_GET,
+	    .label = "project", .read = sq_read_project, .out = out };
 
-	rc = sq_prep(c, SQ_PROJECT_GET, &st, err);
-	if (rc == ML_OK)
-		rc = sq_bind(c, st, "t", id);
-	if (rc == ML_OK)
-		rc = sq_row(c, st, "get project", err);
-	if (rc == ML_OK)
-		sq_read_project(st, out, err);
-	else if (rc == ML_ENOTFOUND)
-		sq_notfound(err, "project");
-	sq_release(s, c);
-	return rc;
+	return sq_run(s, &call, err, "t", id);
 }
 
 static int
 sq_project_list(struct ml_store *s, struct ml_store_project **out, size_t *n,
     struct ml_err *err)
 {
-	struct sq_conn *c = sq_acquire(s);
-	sqlite3_stmt *st;
 	void *arr = NULL;
 	int rc;
 
-	rc = sq_prep(c, SQ_PROJECT_LIST, &st, err);
-	if (rc == ML_OK)
-		rc = sq_collect(c, st, "list projects", sizeof(**out),
-		    sq_read_project, &arr, n, err);
-	sq_release(s, c);
-	if (rc) {
-		ml_free(arr);
-		arr = NULL;
-		*n = 0;
-	}
+	rc = sq_list(s, SQ_PROJECT_LIST, "list projects", sizeof(**out),
+	    sq_read_project, &arr, n, err, "");
 	*out = arr;
 	return rc;
 }
@@ -907,7 +958,7 @@ sq_count(struct ml_store *s, enum sq_stmt id, const char *param, int64_t *n,
 	int rc;
 
 	rc = sq_prep(c, id, &st, err);
-	if (rc == ML_OK && param != NULL)
+	if (rc == ML_OK && sqlite3_bind_parameter_count(st) > 0)
 		rc = sq_bind(c, st, "t", param);
 	if (rc == ML_OK)
 		rc = sq_scalar(c, st, n, err);
@@ -927,18 +978,11 @@ static int
 sq_apikey_insert(struct ml_store *s, const struct ml_store_apikey *k,
     const unsigned char hash[ML_STORE_HASH_BYTES], struct ml_err *err)
 {
-	struct sq_conn *c = sq_acquire(s);
-	sqlite3_stmt *st;
-	int rc;
+	const struct sq_call call = { .id = SQ_APIKEY_INSERT,
+	    .label = "API key" };
 
-	rc = sq_prep(c, SQ_APIKEY_INSERT, &st, err);
-	if (rc == ML_OK)
-		rc = sq_bind(c, st, "ttbti", k->id, k->project_id, hash,
-		    (size_t)ML_STORE_HASH_BYTES, k->prefix, k->created_at);
-	if (rc == ML_OK)
-		rc = sq_exec(c, st, "create API key", NULL, err);
-	sq_release(s, c);
-	return rc;
+	return sq_run(s, &call, err, "ttbti", k->id, k->project_id, hash,
+	    (size_t)ML_STORE_HASH_BYTES, k->prefix, k->created_at);
 }
 
 static int
@@ -946,78 +990,32 @@ sq_apikey_lookup(struct ml_store *s,
     const unsigned char hash[ML_STORE_HASH_BYTES], struct ml_store_apikey *out,
     struct ml_err *err)
 {
-	struct sq_conn *c = sq_acquire(s);
-	sqlite3_stmt *st;
-	int rc;
+	const struct sq_call call = { .id = SQ_APIKEY_LOOKUP,
+	    .label = "API key", .read = sq_read_apikey, .out = out,
+	    .hash = hash, .hash_col = 5 };
 
-	rc = sq_prep(c, SQ_APIKEY_LOOKUP, &st, err);
-	if (rc == ML_OK)
-		rc = sq_bind(c, st, "b", hash, (size_t)ML_STORE_HASH_BYTES);
-	if (rc == ML_OK)
-		rc = sq_row(c, st, "look up API key", err);
-	if (rc == ML_OK && (!sq_col_hash_eq(st, 5, hash) ||
-	    sqlite3_column_type(st, 4) != SQLITE_NULL))
-		rc = ML_ENOTFOUND;
-	if (rc == ML_OK)
-		sq_read_apikey(st, out, err);
-	else if (rc == ML_ENOTFOUND)
-		ml_err_set(err, ML_ENOTFOUND, "not_found",
-		    "unknown or revoked API key");
-	sq_release(s, c);
-	return rc;
-}
-
-/* Run an UPDATE/DELETE scoped by (project_id, id); 0 rows: ENOTFOUND. */
-static int
-sq_change_scoped(struct ml_store *s, enum sq_stmt id, const char *what,
-    const char *project_id, const char *obj_id, const int64_t *now,
-    struct ml_err *err)
-{
-	struct sq_conn *c = sq_acquire(s);
-	sqlite3_stmt *st;
-	int rc, changes = 0;
-
-	rc = sq_prep(c, id, &st, err);
-	if (rc == ML_OK)
-		rc = now != NULL ? sq_bind(c, st, "tti", project_id, obj_id,
-		    *now) : sq_bind(c, st, "tt", project_id, obj_id);
-	if (rc == ML_OK)
-		rc = sq_exec(c, st, what, &changes, err);
-	if (rc == ML_OK && changes == 0)
-		rc = sq_notfound(err, what);
-	sq_release(s, c);
-	return rc;
+	return sq_run(s, &call, err, "b", hash, (size_t)ML_STORE_HASH_BYTES);
 }
 
 static int
 sq_apikey_revoke(struct ml_store *s, const char *project_id,
     const char *key_id, int64_t now, struct ml_err *err)
 {
-	return sq_change_scoped(s, SQ_APIKEY_REVOKE, "API key", project_id,
-	    key_id, &now, err);
+	const struct sq_call call = { .id = SQ_APIKEY_REVOKE,
+	    .label = "API key", .need_change = 1 };
+
+	return sq_run(s, &call, err, "tti", project_id, key_id, now);
 }
 
 static int
 sq_apikey_list(struct ml_store *s, const char *project_id,
     struct ml_store_apikey **out, size_t *n, struct ml_err *err)
 {
-	struct sq_conn *c = sq_acquire(s);
-	sqlite3_stmt *st;
 	void *arr = NULL;
 	int rc;
 
-	rc = sq_prep(c, SQ_APIKEY_LIST, &st, err);
-	if (rc == ML_OK)
-		rc = sq_bind(c, st, "t", project_id);
-	if (rc == ML_OK)
-		rc = sq_collect(c, st, "list API keys", sizeof(**out),
-		    sq_read_apikey, &arr, n, err);
-	sq_release(s, c);
-	if (rc) {
-		ml_free(arr);
-		arr = NULL;
-		*n = 0;
-	}
+	rc = sq_list(s, SQ_APIKEY_LIST, "list API keys", sizeof(**out),
+	    sq_read_apikey, &arr, n, err, "t", project_id);
 	*out = arr;
 	return rc;
 }
@@ -1028,46 +1026,30 @@ static int
 sq_setting_set(struct ml_store *s, const char *project_id, const char *key,
     const char *value, int64_t now, struct ml_err *err)
 {
-	struct sq_conn *c = sq_acquire(s);
-	sqlite3_stmt *st;
-	int rc;
+	const struct sq_call call = { .id = SQ_SETTING_SET,
+	    .label = "setting" };
 
-	rc = sq_prep(c, SQ_SETTING_SET, &st, err);
-	if (rc == ML_OK)
-		rc = sq_bind(c, st, "ttti", project_id, key, value, now);
-	if (rc == ML_OK)
-		rc = sq_exec(c, st, "set setting", NULL, err);
-	sq_release(s, c);
-	return rc;
+	return sq_run(s, &call, err, "ttti", project_id, key, value, now);
 }
 
 static int
 sq_setting_get(struct ml_store *s, const char *project_id, const char *key,
     char **value, struct ml_err *err)
 {
-	struct sq_conn *c = sq_acquire(s);
-	sqlite3_stmt *st;
-	int rc;
+	const struct sq_call call = { .id = SQ_SETTING_GET,
+	    .label = "setting", .read = sq_read_text, .out = value };
 
-	rc = sq_prep(c, SQ_SETTING_GET, &st, err);
-	if (rc == ML_OK)
-		rc = sq_bind(c, st, "tt", project_id, key);
-	if (rc == ML_OK)
-		rc = sq_row(c, st, "get setting", err);
-	if (rc == ML_OK)
-		rc = sq_col_dup(st, 0, value, err);
-	else if (rc == ML_ENOTFOUND)
-		sq_notfound(err, "setting");
-	sq_release(s, c);
-	return rc;
+	return sq_run(s, &call, err, "tt", project_id, key);
 }
 
 static int
 sq_setting_delete(struct ml_store *s, const char *project_id,
     const char *key, struct ml_err *err)
 {
-	return sq_change_scoped(s, SQ_SETTING_DELETE, "setting", project_id,
-	    key, NULL, err);
+	const struct sq_call call = { .id = SQ_SETTING_DELETE,
+	    .label = "setting", .need_change = 1 };
+
+	return sq_run(s, &call, err, "tt", project_id, key);
 }
 
 /* ---- connect sessions --------------------------------------------------- */
@@ -1076,20 +1058,13 @@ static int
 sq_session_insert(struct ml_store *s, const struct ml_store_session *cs,
     const unsigned char hash[ML_STORE_HASH_BYTES], struct ml_err *err)
 {
-	struct sq_conn *c = sq_acquire(s);
-	sqlite3_stmt *st;
-	int rc;
+	const struct sq_call call = { .id = SQ_SESSION_INSERT,
+	    .label = "connect session" };
 
-	rc = sq_prep(c, SQ_SESSION_INSERT, &st, err);
-	if (rc == ML_OK)
-		rc = sq_bind(c, st, "ttbtttttii", cs->id, cs->project_id, hash,
-		    (size_t)ML_STORE_HASH_BYTES, cs->origin_owner_id,
-		    cs->origin_owner_name, cs->origin_username, cs->label,
-		    cs->metadata, cs->created_at, cs->expires_at);
-	if (rc == ML_OK)
-		rc = sq_exec(c, st, "create connect session", NULL, err);
-	sq_release(s, c);
-	return rc;
+	return sq_run(s, &call, err, "ttbtttttii", cs->id, cs->project_id,
+	    hash, (size_t)ML_STORE_HASH_BYTES, cs->origin_owner_id,
+	    cs->origin_owner_name, cs->origin_username, cs->label,
+	    cs->metadata, cs->created_at, cs->expires_at);
 }
 
 static int
@@ -1097,44 +1072,21 @@ sq_session_find(struct ml_store *s,
     const unsigned char hash[ML_STORE_HASH_BYTES],
     struct ml_store_session *out, struct ml_err *err)
 {
-	struct sq_conn *c = sq_acquire(s);
-	sqlite3_stmt *st;
-	int rc;
+	const struct sq_call call = { .id = SQ_SESSION_FIND,
+	    .label = "connect session", .read = sq_read_session, .out = out,
+	    .hash = hash, .hash_col = 11 };
 
-	rc = sq_prep(c, SQ_SESSION_FIND, &st, err);
-	if (rc == ML_OK)
-		rc = sq_bind(c, st, "b", hash, (size_t)ML_STORE_HASH_BYTES);
-	if (rc == ML_OK)
-		rc = sq_row(c, st, "find connect session", err);
-	if (rc == ML_OK && !sq_col_hash_eq(st, 11, hash))
-		rc = ML_ENOTFOUND;
-	if (rc == ML_OK)
-		rc = sq_read_session(st, out, err);
-	else if (rc == ML_ENOTFOUND)
-		sq_notfound(err, "connect session");
-	sq_release(s, c);
-	return rc;
+	return sq_run(s, &call, err, "b", hash, (size_t)ML_STORE_HASH_BYTES);
 }
 
 static int
 sq_session_get(struct ml_store *s, const char *project_id, const char *id,
     struct ml_store_session *out, struct ml_err *err)
 {
-	struct sq_conn *c = sq_acquire(s);
-	sqlite3_stmt *st;
-	int rc;
+	const struct sq_call call = { .id = SQ_SESSION_GET,
+	    .label = "connect session", .read = sq_read_session, .out = out };
 
-	rc = sq_prep(c, SQ_SESSION_GET, &st, err);
-	if (rc == ML_OK)
-		rc = sq_bind(c, st, "tt", project_id, id);
-	if (rc == ML_OK)
-		rc = sq_row(c, st, "get connect session", err);
-	if (rc == ML_OK)
-		rc = sq_read_session(st, out, err);
-	else if (rc == ML_ENOTFOUND)
-		sq_notfound(err, "connect session");
-	sq_release(s, c);
-	return rc;
+	return sq_run(s, &call, err, "tt", project_id, id);
 }
 
 /*
@@ -1228,20 +1180,11 @@ static int
 sq_account_get(struct ml_store *s, const char *project_id, const char *id,
     struct ml_store_account *out, struct ml_err *err)
 {
-	struct sq_conn *c = sq_acquire(s);
-	sqlite3_stmt *st;
+	const struct sq_call call = { .id = SQ_ACCOUNT_GET,
+	    .label = "account", .read = sq_read_account_full, .out = out };
 	int rc;
 
-	rc = sq_prep(c, SQ_ACCOUNT_GET, &st, err);
-	if (rc == ML_OK)
-		rc = sq_bind(c, st, "tt", project_id, id);
-	if (rc == ML_OK)
-		rc = sq_row(c, st, "get account", err);
-	if (rc == ML_OK)
-		rc = sq_read_account(st, out, 1, err);
-	else if (rc == ML_ENOTFOUND)
-		sq_notfound(err, "account");
-	sq_release(s, c);
+	rc = sq_run(s, &call, err, "tt", project_id, id);
 	if (rc)
 		ml_store_account_cleanup(out);
 	return rc;
@@ -1290,43 +1233,25 @@ static int
 sq_account_update(struct ml_store *s, const char *project_id, const char *id,
     const char *label, const char *metadata, int64_t now, struct ml_err *err)
 {
-	struct sq_conn *c = sq_acquire(s);
-	sqlite3_stmt *st;
-	int rc, changes = 0;
+	const struct sq_call call = { .id = SQ_ACCOUNT_UPDATE,
+	    .label = "account", .need_change = 1 };
 
-	rc = sq_prep(c, SQ_ACCOUNT_UPDATE, &st, err);
-	if (rc == ML_OK)
-		rc = sq_bind(c, st, "tttti", project_id, id, label,
-		    metadata, now);
-	if (rc == ML_OK)
-		rc = sq_exec(c, st, "update account", &changes, err);
-	if (rc == ML_OK && changes == 0)
-		rc = sq_notfound(err, "account");
-	sq_release(s, c);
-	return rc;
+	return sq_run(s, &call, err, "tttti", project_id, id, label, metadata,
+	    now);
 }
 
 static int
 sq_account_set_credentials(struct ml_store *s,
     const struct ml_store_account *a, int64_t now, struct ml_err *err)
 {
-	struct sq_conn *c = sq_acquire(s);
-	sqlite3_stmt *st;
-	int rc, changes = 0;
+	const struct sq_call call = { .id = SQ_ACCOUNT_SET_CREDS,
+	    .label = "account", .need_change = 1 };
 
-	rc = sq_prep(c, SQ_ACCOUNT_SET_CREDS, &st, err);
-	if (rc == ML_OK)
-		rc = sq_bind(c, st, "ttbttttttoi", a->project_id, a->id,
-		    a->sealed, a->sealed_len, a->key_id, a->key_hints,
-		    a->workspace_id, a->data_center,
-		    ml_store_account_status_name(a->status), a->status_reasons,
-		    a->last_verified_at, now);
-	if (rc == ML_OK)
-		rc = sq_exec(c, st, "replace credentials", &changes, err);
-	if (rc == ML_OK && changes == 0)
-		rc = sq_notfound(err, "account");
-	sq_release(s, c);
-	return rc;
+	return sq_run(s, &call, err, "ttbttttttoi", a->project_id, a->id,
+	    a->sealed, a->sealed_len, a->key_id, a->key_hints,
+	    a->workspace_id, a->data_center,
+	    ml_store_account_status_name(a->status), a->status_reasons,
+	    a->last_verified_at, now);
 }
 
 static int
@@ -1334,46 +1259,29 @@ sq_account_set_status(struct ml_store *s, const char *project_id,
     const char *id, enum ml_store_account_status status, const char *reasons,
     int64_t last_verified_at, int64_t now, struct ml_err *err)
 {
-	struct sq_conn *c = sq_acquire(s);
-	sqlite3_stmt *st;
-	int rc, changes = 0;
+	const struct sq_call call = { .id = SQ_ACCOUNT_SET_STATUS,
+	    .label = "account", .need_change = 1 };
 
-	rc = sq_prep(c, SQ_ACCOUNT_SET_STATUS, &st, err);
-	if (rc == ML_OK)
-		rc = sq_bind(c, st, "ttttoi", project_id, id,
-		    ml_store_account_status_name(status), reasons,
-		    last_verified_at, now);
-	if (rc == ML_OK)
-		rc = sq_exec(c, st, "set account status", &changes, err);
-	if (rc == ML_OK && changes == 0)
-		rc = sq_notfound(err, "account");
-	sq_release(s, c);
-	return rc;
+	return sq_run(s, &call, err, "ttttoi", project_id, id,
+	    ml_store_account_status_name(status), reasons, last_verified_at,
+	    now);
 }
 
 static int
 sq_account_delete(struct ml_store *s, const char *project_id, const char *id,
     struct ml_err *err)
 {
-	return sq_change_scoped(s, SQ_ACCOUNT_DELETE, "account", project_id,
-	    id, NULL, err);
+	const struct sq_call call = { .id = SQ_ACCOUNT_DELETE,
+	    .label = "account", .need_change = 1 };
+
+	return sq_run(s, &call, err, "tt", project_id, id);
 }
 
 static int
 sq_account_count(struct ml_store *s, const char *project_id, int64_t *n,
     struct ml_err *err)
 {
-	struct sq_conn *c = sq_acquire(s);
-	sqlite3_stmt *st;
-	int rc;
-
-	rc = sq_prep(c, SQ_ACCOUNT_COUNT, &st, err);
-	if (rc == ML_OK)
-		rc = sq_bind(c, st, "t", project_id);
-	if (rc == ML_OK)
-		rc = sq_scalar(c, st, n, err);
-	sq_release(s, c);
-	return rc;
+	return sq_count(s, SQ_ACCOUNT_COUNT, project_id, n, err);
 }
 
 struct sq_sealed {
@@ -1507,21 +1415,11 @@ static int
 sq_key_usage(struct ml_store *s, struct ml_store_key_usage **out, size_t *n,
     struct ml_err *err)
 {
-	struct sq_conn *c = sq_acquire(s);
-	sqlite3_stmt *st;
 	void *arr = NULL;
 	int rc;
 
-	rc = sq_prep(c, SQ_KEY_USAGE, &st, err);
-	if (rc == ML_OK)
-		rc = sq_collect(c, st, "count key usage", sizeof(**out),
-		    sq_read_key_usage, &arr, n, err);
-	sq_release(s, c);
-	if (rc) {
-		ml_free(arr);
-		arr = NULL;
-		*n = 0;
-	}
+	rc = sq_list(s, SQ_KEY_USAGE, "count key usage", sizeof(**out),
+	    sq_read_key_usage, &arr, n, err, "");
 	*out = arr;
 	return rc;
 }
@@ -1532,42 +1430,12 @@ static int
 sq_dash_insert(struct ml_store *s, const struct ml_store_dash *d,
     const unsigned char hash[ML_STORE_HASH_BYTES], struct ml_err *err)
 {
-	struct sq_conn *c = sq_acquire(s);
-	sqlite3_stmt *st;
-	int rc;
+	const struct sq_call call = { .id = SQ_DASH_INSERT,
+	    .label = "dashboard session" };
 
-	rc = sq_prep(c, SQ_DASH_INSERT, &st, err);
-	if (rc == ML_OK)
-		rc = sq_bind(c, st, "tbttiii", d->id, hash,
-		    (size_t)ML_STORE_HASH_BYTES, d->subject, d->project_id,
-		    (int64_t)d->one_time, d->created_at, d->expires_at);
-	if (rc == ML_OK)
-		rc = sq_exec(c, st, "create dashboard session", NULL, err);
-	sq_release(s, c);
-	return rc;
-}
-
-/* Read a dashboard session by hash on a checked-out connection. */
-static int
-sq_dash_read(struct sq_conn *c, const unsigned char hash[ML_STORE_HASH_BYTES],
-    struct ml_store_dash *out, struct ml_err *err)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	rc = sq_prep(c, SQ_DASH_FIND, &st, err);
-	if (rc == ML_OK)
-		rc = sq_bind(c, st, "b", hash, (size_t)ML_STORE_HASH_BYTES);
-	if (rc == ML_OK)
-		rc = sq_row(c, st, "find dashboard session", err);
-	if (rc == ML_OK && !sq_col_hash_eq(st, 7, hash))
-		rc = ML_ENOTFOUND;
-	if (rc == ML_OK)
-		sq_read_dash(st, out);
-	else if (rc == ML_ENOTFOUND)
-		sq_notfound(err, "dashboard session");
-	sqlite3_reset(st);
-	return rc;
+	return sq_run(s, &call, err, "tbttiii", d->id, hash,
+	    (size_t)ML_STORE_HASH_BYTES, d->subject, d->project_id,
+	    (int64_t)d->one_time, d->created_at, d->expires_at);
 }
 
 static int
@@ -1575,63 +1443,53 @@ sq_dash_find(struct ml_store *s,
     const unsigned char hash[ML_STORE_HASH_BYTES], struct ml_store_dash *out,
     struct ml_err *err)
 {
-	struct sq_conn *c = sq_acquire(s);
-	int rc;
+	const struct sq_call call = { .id = SQ_DASH_FIND,
+	    .label = "dashboard session", .read = sq_read_dash, .out = out,
+	    .hash = hash, .hash_col = 7 };
 
-	rc = sq_dash_read(c, hash, out, err);
-	sq_release(s, c);
-	return rc;
+	return sq_run(s, &call, err, "b", hash, (size_t)ML_STORE_HASH_BYTES);
 }
 
+/*
+ * The UPDATE picks the one winner; everyone then reads the row to fill out
+ * and, if they lost, to say why.
+ */
 static int
 sq_dash_consume(struct ml_store *s,
     const unsigned char hash[ML_STORE_HASH_BYTES], int64_t now,
     struct ml_store_dash *out, struct ml_err *err)
 {
-	struct sq_conn *c = sq_acquire(s);
-	sqlite3_stmt *st;
-	int rc, changes = 0;
+	const struct sq_call call = { .id = SQ_DASH_CONSUME,
+	    .label = "sign-in link", .need_change = 1 };
+	struct ml_err ignore;
+	int rc, won;
 
-	rc = sq_prep(c, SQ_DASH_CONSUME, &st, err);
-	if (rc == ML_OK)
-		rc = sq_bind(c, st, "bi", hash, (size_t)ML_STORE_HASH_BYTES,
-		    now);
-	if (rc == ML_OK)
-		rc = sq_exec(c, st, "consume sign-in link", &changes, err);
-	if (rc == ML_OK)
-		rc = sq_dash_read(c, hash, out, err);
-	if (rc == ML_OK && changes == 0) {
-		if (!out->one_time)
-			rc = ml_err_set(err, ML_ENOTFOUND, "not_found",
-			    "not a sign-in link");
-		else if (out->consumed_at != 0)
-			rc = ml_err_set(err, ML_ECONFLICT, "link_used",
-			    "this sign-in link was already used");
-		else
-			rc = ml_err_set(err, ML_EEXPIRED, "link_expired",
-			    "this sign-in link has expired");
-	}
-	sq_release(s, c);
-	return rc;
+	rc = sq_run(s, &call, &ignore, "bi", hash,
+	    (size_t)ML_STORE_HASH_BYTES, now);
+	if (rc != ML_OK && rc != ML_ENOTFOUND)
+		return ml_err_set(err, rc, NULL, "%s", ignore.msg);
+	won = rc == ML_OK;
+	rc = sq_dash_find(s, hash, out, err);
+	if (rc || won)
+		return rc;
+	if (!out->one_time)
+		return ml_err_set(err, ML_ENOTFOUND, "not_found",
+		    "not a sign-in link");
+	if (out->consumed_at != 0)
+		return ml_err_set(err, ML_ECONFLICT, "link_used",
+		    "this sign-in link was already used");
+	return ml_err_set(err, ML_EEXPIRED, "link_expired",
+	    "this sign-in link has expired");
 }
 
 static int
 sq_dash_delete(struct ml_store *s,
     const unsigned char hash[ML_STORE_HASH_BYTES], struct ml_err *err)
 {
-	struct sq_conn *c = sq_acquire(s);
-	sqlite3_stmt *st;
-	int rc, changes = 0;
+	const struct sq_call call = { .id = SQ_DASH_DELETE,
+	    .label = "dashboard session", .need_change = 1 };
 
-	rc = sq_prep(c, SQ_DASH_DELETE, &st, err);
-	if (rc == ML_OK)
-		rc = sq_bind(c, st, "b", hash, (size_t)ML_STORE_HASH_BYTES);
-	if (rc == ML_OK)
-		rc = sq_exec(c, st, "delete dashboard session", &changes, err);
-	if (rc == ML_OK && changes == 0)
-		rc = sq_notfound(err, "dashboard session");
-	sq_release(s, c);
-	return rc;
+	return sq_run(s, &call, err, "b", hash, (size_t)ML_STORE_HASH_BYTES);
 }
 
 static int

@@ -331,9 +331,8 @@ ml_vault_key_id_at(struct ml_vault *v, size_t i, char *out, size_t cap)
 
 /* ---- key file ----------------------------------------------------------- */
 
-/* mkdir -p of the directory part of path (mode 0700). */
-static int
-vault_mkdirs(const char *path, struct ml_err *err)
+int
+ml_vault_mkdirs(const char *path, struct ml_err *err)
 {
 	char dir[4096];
 	char *p, saved;
@@ -567,7 +566,7 @@ vault_file_generate(const char *path, struct vault_keys *ks,
 	rc = vault_new_key_line("k1", key, &text, err);
 	if (rc)
 		goto out;
-	rc = vault_mkdirs(path, err);
+	rc = ml_vault_mkdirs(path, err);
 	if (rc)
 		goto out;
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
@@ -743,7 +742,7 @@ ml_vault_keyfile_rotate(struct ml_vault *v, const char *path, char *new_id,
 	rc = vault_new_key_line(id, key, &text, err);
 	if (rc)
 		goto out;
-	rc = vault_mkdirs(path, err);
+	rc = ml_vault_mkdirs(path, err);
 	if (rc)
 		goto out;
 	tlen = strlen(path) + sizeof(".XXXXXX");

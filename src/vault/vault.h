@@ -88,7 +88,8 @@ int ml_vault_key_id_at(struct ml_vault *v, size_t i, char *out, size_t cap);
 					 * it has to be backed up */
 
 /*
- * Load master keys into an empty vault, the way the front ends do:
+ * Load master keys the way the front ends do, replacing any keys the vault
+ * held (on error the vault is unchanged):
  * 1. env_b64 non-NULL and non-empty (the front end read MOELINK_MASTER_KEY):
  *    that key is current; if the key file also exists its keys are loaded
  *    as older keys (so records sealed under them still open).
@@ -183,6 +184,13 @@ int ml_vault_open_keyset(struct ml_vault *v, const char *account_id,
  */
 int ml_vault_keyset_hints(const struct ml_keyset *ks, char **json,
     struct ml_err *err);
+
+/*
+ * Create the missing parent directories of path, mode 0700 (the key file's
+ * and the database's: both hold secrets). Existing directories are left as
+ * they are. ML_EIO naming the directory that could not be made.
+ */
+int ml_vault_mkdirs(const char *path, struct ml_err *err);
 
 /*
  * Dashboard admin password: Argon2id (crypto_pwhash_str, INTERACTIVE
