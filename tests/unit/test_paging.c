@@ -1,0 +1,557 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests: the paging iterator, driven by a fake page source (no
+ * network) that serves a known set of items in each of MoEngage's four
+ * paging styles. Each test checks that every item comes out exactly once,
+ * which pages were asked for, and where the iteration stops.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <moelink/catalog.h>
+#include <moelink/json.h>
+#include <moelink/paging.h>
+
+/* The fake source: n items, served in the style of the action. */
+struct fake {
+	const struct ml_action *a;
+	long n;			/* items held */
+	int endless;		/* always a full page of new items */
+	int repeat_edge;	/* each later page repeats the previous last */
+	int stuck_cursor;	/* next_cursor never changes */
+	int fail_at;		/* fetch number that fails (1-based), 0 never */
+	int calls;
+	long starts[64];	/* start parameter of each request */
+	long sizes[64];
+	char cursors[64][32];
+};
+
+static json_object *
+where_of(const struct ml_action *a, const struct ml_call_input *in)
+{
+	return strcmp(a->method, "GET") == 0 ? in->query : in->body;
+}
+
+static long
+num(json_object *o, const char *key)
+{
+	json_object *v;
+
+	v = ml_json_get(o, key, json_type_int);
+	assert_non_null(v);
+	return (long)json_object_get_int64(v);
+}
+
+static json_object *
+item(enum ml_paging p, long i)
+{
+	char id[32];
+	json_object *o = json_object_new_object();
+
+	snprintf(id, sizeof(id), "it%ld", i);
+	if (p == ML_PAGE_PAGE_ENTRIES) {
+		ml_json_add_str(o, "external_template_id", id);
+		ml_json_add_int(o, "version", 1);
+	} else {
+		ml_json_add_str(o, "id", id);
+	}
+	return o;
+}
+
+static int
+fake_fetch(void *ud, const struct ml_call_input *in, json_object **page,
+    struct ml_err *err)
+{
+	struct fake *f = ud;
+	json_object *w = where_of(f->a, in), *out, *items, *pg;
+	long first = 0, size, i, end;
+	const char *cur;
+	char key[32], next[32];
+	int slot = f->calls < 64 ? f->calls : 63;
+
+	f->calls++;
+	if (f->fail_at > 0 && f->calls == f->fail_at)
+		return ml_err_set(err, ML_EHTTP, "moengage_error", "boom");
+	switch (f->a->paging) {
+	case ML_PAGE_OFFSET_LIMIT:
+		size = num(w, "limit");
+		first = num(w, "offset");
+		break;
+	case ML_PAGE_CURSOR:
+		size = num(w, "limit");
+		cur = ml_json_str(w, "cursor");
+		ml_strlcpy(f->cursors[slot], cur != NULL ? cur : "",
+		    sizeof(f->cursors[slot]));
+		first = cur != NULL ? strtol(cur + 1, NULL, 10) : 0;
+		break;
+	case ML_PAGE_PAGE_ENTRIES:
+		size = num(w, "entries");
+		first = (num(w, "page") - 1) * size;
+		f->starts[slot] = num(w, "page");
+		break;
+	default:
+		size = num(w, "size");
+		first = (num(w, "batch_num") - 1) * size;
+		f->starts[slot] = num(w, "batch_num");
+		break;
+	}
+	if (f->a->paging == ML_PAGE_OFFSET_LIMIT)
+		f->starts[slot] = first;
+	f->sizes[slot] = size;
+	if (f->repeat_edge && first > 0)
+		first--;
+	end = f->endless ? first + size : (first + size < f->n ? first + size :
+	    f->n);
+	out = json_object_new_object();
+	if (f->a->paging == ML_PAGE_OFFSET_LIMIT) {
+		/* Campaign stats: data keyed by campaign id. */
+		items = json_object_new_object();
+		for (i = first; i < end; i++) {
+			snprintf(key, sizeof(key), "cmp%ld", i);
+			json_object_object_add(items, key,
+			    json_object_new_array());
+		}
+		ml_json_add_int(out, "current_page", first / size + 1);
+		ml_json_add_int(out, "total_pages", (f->n + size - 1) / size);
+		ml_json_add_int(out, "total_campaigns", f->n);
+	} else {
+		items = json_object_new_array();
+		for (i = first; i < end; i++)
+			json_object_array_add(items, item(f->a->paging, i));
+	}
+	json_object_object_add(out, f->a->paging == ML_PAGE_SIZE_BATCH ?
+	    "items" : "data", items);
+	if (f->a->paging == ML_PAGE_CURSOR) {
+		pg = json_object_new_object();
+		json_object_object_add(pg, "has_more",
+		    json_object_new_boolean(f->endless || end < f->n));
+		snprintf(next, sizeof(next), "c%ld", f->stuck_cursor ? 1L : end);
+		ml_json_add_str(pg, "next_cursor", next);
+		json_object_object_add(out, "pagination", pg);
+	}
+	ml_json_add_str(out, "response_id", "resp_1");
+	*page = out;
+	return ML_OK;
+}
+
+/* Item sink: counts each id; fails the test on a repeat. */
+struct sink {
+	char ids[1200][24];
+	size_t n;
+};
+
+static int
+sink_item(void *ud, const char *key, json_object *it, struct ml_err *err)
+{
+	struct sink *s = ud;
+	const char *id;
+	size_t i;
+
+	(void)err;
+	id = key != NULL ? key : ml_json_str(it, "id");
+	if (id == NULL)
+		id = ml_json_str(it, "external_template_id");
+	assert_non_null(id);
+	for (i = 0; i < s->n; i++)
+		if (strcmp(s->ids[i], id) == 0)
+			fail_msg("item %s handed out twice", id);
+	assert_true(s->n < 1200);
+	ml_strlcpy(s->ids[s->n++], id, sizeof(s->ids[0]));
+	return ML_OK;
+}
+
+static json_object *
+parse(const char *text)
+{
+	json_object *o = NULL;
+
+	if (text == NULL)
+		return NULL;
+	assert_int_equal(ml_json_parse(text, strlen(text), 0, 0, &o, NULL),
+	    ML_OK);
+	return o;
+}
+
+static int
+run(struct fake *f, const char *action, const char *body, const char *query,
+    const struct ml_paging_opts *o, struct sink *s,
+    struct ml_paging_stats *st, struct ml_err *err)
+{
+	struct ml_call_input in;
+	int rc;
+
+	f->a = ml_catalog_find(action);
+	assert_non_null(f->a);
+	memset(&in, 0, sizeof(in));
+	in.body = parse(body);
+	in.query = parse(query);
+	memset(s, 0, sizeof(*s));
+	ml_err_clear(err);
+	rc = ml_paging_run(f->a, &in, o, fake_fetch, f, sink_item, s, st, err);
+	json_object_put(in.body);
+	json_object_put(in.query);
+	return rc;
+}
+
+/* Every item it0..it(n-1) (or cmp0..) was handed out once. */
+static void
+assert_all(const struct sink *s, long n, const char *prefix)
+{
+	char want[24];
+	long i;
+
+	assert_int_equal(s->n, (size_t)n);
+	for (i = 0; i < n; i++) {
+		snprintf(want, sizeof(want), "%s%ld", prefix, i);
+		assert_string_equal(s->ids[i], want);
+	}
+}
+
+#define STATS_BODY \
+	"{\"request_id\":\"r\",\"start_date\":\"2024-12-01\",\"end_date\":" \
+	"\"2024-12-02\",\"attribution_type\":\"VIEW_THROUGH\",\"metric_type\":" \
+	"\"TOTAL\"}"
+
+static void
+paging_offset_limit_every_campaign_once(void **state)
+{
+	static struct fake f;
+	static struct sink s;
+	struct ml_paging_stats st;
+	struct ml_err err;
+
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	f.n = 23;
+	assert_int_equal(run(&f, "moengage_get_campaign_stats", STATS_BODY,
+	    NULL, NULL, &s, &st, &err), ML_OK);
+	assert_all(&s, 23, "cmp");
+	assert_int_equal(st.pages, 3);
+	assert_int_equal(f.starts[0], 0);
+	assert_int_equal(f.starts[1], 10);
+	assert_int_equal(f.starts[2], 20);
+	assert_int_equal(f.sizes[0], 10);
+	/* An exact multiple stops on total_pages, without an empty page. */
+	memset(&f, 0, sizeof(f));
+	f.n = 20;
+	assert_int_equal(run(&f, "moengage_get_campaign_stats", STATS_BODY,
+	    NULL, NULL, &s, &st, &err), ML_OK);
+	assert_all(&s, 20, "cmp");
+	assert_int_equal(f.calls, 2);
+}
+
+static void
+paging_cursor_follows_next_cursor_until_has_more_false(void **state)
+{
+	static struct fake f;
+	static struct sink s;
+	struct ml_paging_stats st;
+	struct ml_err err;
+
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	f.n = 45;
+	assert_int_equal(run(&f, "moengage_list_business_events", NULL, NULL,
+	    NULL, &s, &st, &err), ML_OK);
+	assert_all(&s, 45, "it");
+	assert_int_equal(st.pages, 3);
+	assert_string_equal(f.cursors[0], "");
+	assert_string_equal(f.cursors[1], "c20");
+	assert_string_equal(f.cursors[2], "c40");
+	assert_int_equal(f.sizes[0], 20);
+	/* POST search: the cursor travels in the body; a caller's limit and
+	 * starting cursor are kept. */
+	memset(&f, 0, sizeof(f));
+	f.n = 30;
+	assert_int_equal(run(&f, "moengage_search_business_events_v5",
+	    "{\"limit\":7,\"cursor\":\"c10\"}", NULL, NULL, &s, &st, &err),
+	    ML_OK);
+	assert_int_equal(s.n, 20);
+	assert_string_equal(s.ids[0], "it10");
+	assert_int_equal(f.sizes[0], 7);
+	assert_int_equal(st.pages, 3);
+}
+
+static void
+paging_cursor_that_repeats_stops(void **state)
+{
+	static struct fake f;
+	static struct sink s;
+	struct ml_paging_stats st;
+	struct ml_err err;
+
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	f.n = 100;
+	f.stuck_cursor = 1;
+	assert_int_equal(run(&f, "moengage_list_business_events", NULL, NULL,
+	    NULL, &s, &st, &err), ML_OK);
+	/* Page 1 (c1 next), page 2 from c1 answers c1 again: stop, having
+	 * handed out it0..it20 once each. */
+	assert_int_equal(st.pages, 2);
+	assert_all(&s, 21, "it");
+	assert_int_equal(st.duplicates, 19);
+}
+
+static void
+paging_page_entries_stops_on_short_or_empty_page(void **state)
+{
+	static struct fake f;
+	static struct sink s;
+	struct ml_paging_stats st;
+	struct ml_err err;
+
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	f.n = 31;
+	assert_int_equal(run(&f, "moengage_search_push_templates", "{}", NULL,
+	    NULL, &s, &st, &err), ML_OK);
+	assert_all(&s, 31, "it");
+	assert_int_equal(st.pages, 3);
+	assert_int_equal(f.starts[0], 1);
+	assert_int_equal(f.starts[2], 3);
+	assert_int_equal(f.sizes[0], 15);
+	/* Exactly two full pages: the third, empty, ends it. */
+	memset(&f, 0, sizeof(f));
+	f.n = 30;
+	assert_int_equal(run(&f, "moengage_search_sms_templates", "{}", NULL,
+	    NULL, &s, &st, &err), ML_OK);
+	assert_all(&s, 30, "it");
+	assert_int_equal(st.pages, 3);
+	/* The caller's page size and start are kept. */
+	memset(&f, 0, sizeof(f));
+	f.n = 12;
+	assert_int_equal(run(&f, "moengage_search_email_templates",
+	    "{\"entries\":5,\"page\":2}", NULL, NULL, &s, &st, &err), ML_OK);
+	assert_int_equal(s.n, 7);
+	assert_string_equal(s.ids[0], "it5");
+	assert_int_equal(f.starts[0], 2);
+}
+
+static void
+paging_size_batch_counts_batches_from_one(void **state)
+{
+	static struct fake f;
+	static struct sink s;
+	struct ml_paging_stats st;
+	struct ml_paging_opts o;
+	struct ml_err err;
+
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	f.n = 250;
+	assert_int_equal(run(&f, "moengage_list_recommendations", NULL,
+	    "{\"status\":\"Active\"}", NULL, &s, &st, &err), ML_OK);
+	assert_all(&s, 250, "it");
+	assert_int_equal(st.pages, 3);
+	assert_int_equal(f.starts[0], 1);
+	assert_int_equal(f.starts[1], 2);
+	assert_int_equal(f.sizes[0], 100);
+	/* opts.page_size when the caller gives none; a query string size
+	 * wins over it. */
+	memset(&f, 0, sizeof(f));
+	f.n = 25;
+	memset(&o, 0, sizeof(o));
+	o.page_size = 10;
+	assert_int_equal(run(&f, "moengage_list_recommendations", NULL, NULL,
+	    &o, &s, &st, &err), ML_OK);
+	assert_int_equal(st.pages, 3);
+	memset(&f, 0, sizeof(f));
+	f.n = 25;
+	assert_int_equal(run(&f, "moengage_list_recommendations", NULL,
+	    "{\"size\":\"20\"}", &o, &s, &st, &err), ML_OK);
+	assert_int_equal(st.pages, 2);
+	assert_int_equal(f.sizes[0], 20);
+}
+
+static void
+paging_shifted_pages_do_not_repeat_items(void **state)
+{
+	static struct fake f;
+	static struct sink s;
+	struct ml_paging_stats st;
+	struct ml_err err;
+
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	f.n = 45;
+	f.repeat_edge = 1;	/* each page starts one item early */
+	assert_int_equal(run(&f, "moengage_search_inapp_templates", "{}", NULL,
+	    NULL, &s, &st, &err), ML_OK);
+	assert_all(&s, 45, "it");
+	assert_int_equal(st.duplicates, 1);
+	assert_int_equal(st.items, 45);
+}
+
+static void
+paging_hard_cap_stops_an_endless_source(void **state)
+{
+	static struct fake f;
+	static struct sink s;
+	struct ml_paging_stats st;
+	struct ml_paging_opts o;
+	struct ml_err err;
+
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	f.endless = 1;
+	memset(&o, 0, sizeof(o));
+	o.max_pages = 5;
+	assert_int_equal(run(&f, "moengage_list_business_events", NULL, NULL,
+	    &o, &s, &st, &err), ML_ETOOBIG);
+	assert_string_equal(err.kind, "too_many_pages");
+	assert_int_equal(f.calls, 5);
+	/* The default cap, one item a page. */
+	memset(&f, 0, sizeof(f));
+	f.endless = 1;
+	o.max_pages = 0;
+	o.page_size = 1;
+	assert_int_equal(run(&f, "moengage_list_recommendations", NULL, NULL,
+	    &o, &s, &st, &err), ML_ETOOBIG);
+	assert_int_equal(f.calls, ML_PAGING_MAX_PAGES);
+}
+
+static void
+paging_fetch_error_stops_and_is_returned(void **state)
+{
+	static struct fake f;
+	static struct sink s;
+	struct ml_paging_stats st;
+	struct ml_err err;
+
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	f.n = 100;
+	f.fail_at = 2;
+	assert_int_equal(run(&f, "moengage_search_push_templates", "{}", NULL,
+	    NULL, &s, &st, &err), ML_EHTTP);
+	assert_string_equal(err.msg, "boom");
+	assert_int_equal(f.calls, 2);
+	assert_int_equal(s.n, 15);
+}
+
+static void
+paging_unpaged_action_is_refused_by_run(void **state)
+{
+	static struct fake f;
+	static struct sink s;
+	struct ml_paging_stats st;
+	struct ml_err err;
+
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	assert_int_equal(run(&f, "moengage_get_segment", NULL, NULL, NULL, &s,
+	    &st, &err), ML_EINVAL);
+	assert_string_equal(err.kind, "not_paginated");
+	assert_int_equal(f.calls, 0);
+}
+
+static void
+paging_collect_gathers_one_body(void **state)
+{
+	static struct fake f;
+	struct ml_call_input in;
+	struct ml_paging_stats st;
+	struct ml_err err;
+	json_object *out, *data, *pg;
+
+	(void)state;
+	memset(&in, 0, sizeof(in));
+	/* Keyed: campaign stats' data objects merge. */
+	memset(&f, 0, sizeof(f));
+	f.n = 23;
+	f.a = ml_catalog_find("moengage_get_campaign_stats");
+	in.body = parse(STATS_BODY);
+	assert_int_equal(ml_paging_collect(f.a, &in, NULL, fake_fetch, &f,
+	    &out, &st, &err), ML_OK);
+	json_object_put(in.body);
+	data = ml_json_get(out, "data", json_type_object);
+	assert_non_null(data);
+	assert_int_equal(json_object_object_length(data), 23);
+	assert_non_null(ml_json_get(data, "cmp22", json_type_array));
+	assert_string_equal(ml_json_str(out, "response_id"), "resp_1");
+	json_object_put(out);
+	/* Cursor: one array, and the answer says there is no more. */
+	memset(&f, 0, sizeof(f));
+	f.n = 45;
+	f.a = ml_catalog_find("moengage_list_business_events");
+	in.body = NULL;
+	assert_int_equal(ml_paging_collect(f.a, &in, NULL, fake_fetch, &f,
+	    &out, &st, &err), ML_OK);
+	assert_int_equal(json_object_array_length(ml_json_get(out, "data",
+	    json_type_array)), 45);
+	pg = ml_json_get(out, "pagination", json_type_object);
+	assert_int_equal(ml_json_bool(pg, "has_more", 1), 0);
+	assert_null(ml_json_get(pg, "next_cursor", json_type_string));
+	json_object_put(out);
+	/* No items at all: an empty list, one page. */
+	memset(&f, 0, sizeof(f));
+	f.a = ml_catalog_find("moengage_list_recommendations");
+	assert_int_equal(ml_paging_collect(f.a, &in, NULL, fake_fetch, &f,
+	    &out, &st, &err), ML_OK);
+	assert_int_equal(json_object_array_length(ml_json_get(out, "items",
+	    json_type_array)), 0);
+	assert_int_equal(st.pages, 1);
+	json_object_put(out);
+}
+
+static int
+once_fetch(void *ud, const struct ml_call_input *in, json_object **page,
+    struct ml_err *err)
+{
+	int *calls = ud;
+
+	(void)in;
+	(void)err;
+	(*calls)++;
+	*page = json_object_new_object();
+	ml_json_add_str(*page, "id", "seg1");
+	return ML_OK;
+}
+
+static void
+paging_collect_unpaged_action_is_one_call(void **state)
+{
+	struct ml_paging_stats st;
+	struct ml_err err;
+	json_object *out;
+	int calls = 0;
+
+	(void)state;
+	assert_int_equal(ml_paging_collect(ml_catalog_find(
+	    "moengage_get_segment"), NULL, NULL, once_fetch, &calls, &out, &st,
+	    &err), ML_OK);
+	assert_int_equal(calls, 1);
+	assert_int_equal(st.pages, 1);
+	assert_string_equal(ml_json_str(out, "id"), "seg1");
+	json_object_put(out);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(paging_offset_limit_every_campaign_once),
+		cmocka_unit_test(
+		    paging_cursor_follows_next_cursor_until_has_more_false),
+		cmocka_unit_test(paging_cursor_that_repeats_stops),
+		cmocka_unit_test(
+		    paging_page_entries_stops_on_short_or_empty_page),
+		cmocka_unit_test(paging_size_batch_counts_batches_from_one),
+		cmocka_unit_test(paging_shifted_pages_do_not_repeat_items),
+		cmocka_unit_test(paging_hard_cap_stops_an_endless_source),
+		cmocka_unit_test(paging_fetch_error_stops_and_is_returned),
+		cmocka_unit_test(paging_unpaged_action_is_refused_by_run),
+		cmocka_unit_test(paging_collect_gathers_one_body),
+		cmocka_unit_test(paging_collect_unpaged_action_is_one_call),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
