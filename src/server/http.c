@@ -446,9 +446,10 @@ http_call_done(void *ud, struct ml_response *resp, const struct ml_err *err)
 int
 ml_http_call_start(struct ml_http_req *r, struct ml_http_call *call,
     const struct ml_action *a, const struct ml_account *acct,
-    const struct ml_call_input *in, struct ml_err *err)
+    const struct ml_call_input *in, int interactive, struct ml_err *err)
 {
 	struct ml_server *srv = r->srv;
+	struct ml_client *client;
 	struct ml_request req;
 	int rc;
 
@@ -458,7 +459,8 @@ ml_http_call_start(struct ml_http_req *r, struct ml_http_call *call,
 	if (rc)
 		goto out;
 	pthread_rwlock_rdlock(&srv->client_lock);
-	if (srv->client == NULL || srv->stopping) {
+	client = interactive ? srv->verify_client : srv->client;
+	if (client == NULL || srv->stopping) {
 		pthread_rwlock_unlock(&srv->client_lock);
 		rc = ml_err_set(err, ML_ECANCELED, "shutting_down",
 		    "the server is shutting down; try again shortly");
@@ -469,7 +471,7 @@ ml_http_call_start(struct ml_http_req *r, struct ml_http_call *call,
 	/* Suspend first: the callback may resume before submit returns. */
 	MHD_suspend_connection(r->conn);
 	r->suspended = 1;
-	rc = ml_client_submit(srv->client, &req, http_call_done, r,
+	rc = ml_client_submit(client, &req, http_call_done, r,
 	    &call->err);
 	pthread_rwlock_unlock(&srv->client_lock);
 	if (rc) {

@@ -153,13 +153,15 @@ unsigned ml_http_status_of(int code);
 /*
  * Build the request for action a (validation first: a local error returns
  * at once with err filled and nothing suspended), suspend the connection
- * and submit it to the MoEngage client. On ML_OK the handler must return
- * ML_OK; it runs again when call->done is set. call must stay valid until
- * then (keep it in r->state).
+ * and submit it to a MoEngage client: srv->client (full retry policy) or,
+ * with interactive set, srv->verify_client (one quick retry: a person is
+ * waiting). On ML_OK the handler must return ML_OK; it runs again when
+ * call->done is set. call must stay valid until then (keep it in
+ * r->state).
  */
 int ml_http_call_start(struct ml_http_req *r, struct ml_http_call *call,
     const struct ml_action *a, const struct ml_account *acct,
-    const struct ml_call_input *in, struct ml_err *err);
+    const struct ml_call_input *in, int interactive, struct ml_err *err);
 void ml_http_call_init(struct ml_http_call *call);
 void ml_http_call_cleanup(struct ml_http_call *call);
 

@@ -208,9 +208,14 @@ ml_link_creds_parse(json_object *obj, const char *def_ws, const char *def_dc,
 		    "multi-permission key from the API Key Dashboard");
 		goto out;
 	}
-	/* One key alone, or Data == general: a multi-permission key. */
-	if (nkeys == 1 && c->acct.keys.key[ML_KEY_MULTI] == NULL) {
-		for (i = 0; i < ML_KEY_MULTI; i++) {
+	/*
+	 * One key alone in the Data or general field, or Data == general: a
+	 * multi-permission key. (A lone per-API key is not enough: the Data
+	 * key is required below.)
+	 */
+	if (nkeys == 1 && (c->acct.keys.key[ML_KEY_DATA] != NULL ||
+	    c->acct.keys.key[ML_KEY_GENERAL] != NULL)) {
+		for (i = 0; i <= ML_KEY_GENERAL; i++) {
 			if (c->acct.keys.key[i] == NULL)
 				continue;
 			rc = ml_keyset_set(&c->acct.keys, ML_KEY_MULTI,
@@ -423,7 +428,8 @@ link_start_general(struct ml_http_req *r, struct ml_link_verify *v,
 	}
 	memset(&in, 0, sizeof(in));
 	in.body = body;
-	rc = ml_http_call_start(r, &v->call, a, &c->acct, &in, &v->err);
+	rc = ml_http_call_start(r, &v->call, a, &c->acct, &in, 1,
+	    &v->err);
 	json_object_put(body);
 	if (rc) {
 		link_fail(v, c, ML_KEY_GENERAL, &v->err);
@@ -450,7 +456,7 @@ ml_link_verify_step(struct ml_http_req *r, struct ml_link_verify *v,
 			    "this build has no Test Connection action");
 			return ML_OK;
 		}
-		rc = ml_http_call_start(r, &v->call, a, &c->acct, NULL,
+		rc = ml_http_call_start(r, &v->call, a, &c->acct, NULL, 1,
 		    &v->err);
 		if (rc) {
 			v->step = 3;
@@ -482,7 +488,11 @@ ml_link_verify_step(struct ml_http_req *r, struct ml_link_verify *v,
 			link_fail(v, c, ML_KEY_GENERAL, &v->call.err);
 			return ML_OK;
 		}
-		v->general_checked = 1;
+		/* 404: this host does not know the read; nothing learned. */
+		v->general_checked = v->call.err.http_status == 404 ? -1 : 1;
+		if (v->general_checked < 0)
+			ml_http_log(r, ML_LOG_WARN, "msg=\"general key not "
+			    "verified: MoEngage answered 404 to the check\"");
 		v->rc = ML_OK;
 		return ML_OK;
 	default:

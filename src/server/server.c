@@ -369,8 +369,10 @@ client:
 	pthread_rwlock_unlock(&srv->client_lock);
 	/* Cancels calls in flight: their callbacks resume the connections. */
 	ml_client_free(srv->client);
+	ml_client_free(srv->verify_client);
 	pthread_rwlock_wrlock(&srv->client_lock);
 	srv->client = NULL;
+	srv->verify_client = NULL;
 	pthread_rwlock_unlock(&srv->client_lock);
 	if (srv->daemon != NULL)
 		MHD_stop_daemon(srv->daemon);
@@ -407,7 +409,17 @@ server_open(struct ml_server *srv, struct ml_err *err)
 	    srv->opts.connect_to : NULL;
 	copts.ca_file = srv->opts.ca_file[0] != '\0' ? srv->opts.ca_file :
 	    NULL;
-	return ml_client_new(&copts, &srv->client, err);
+	rc = ml_client_new(&copts, &srv->client, err);
+	if (rc)
+		return rc;
+	/* A person waits on a link check: one quick retry, short timeouts. */
+	copts.timeout_ms = 15000;
+	copts.connect_timeout_ms = 5000;
+	copts.retry.max_attempts = 2;
+	copts.retry.base_ms = 300;
+	copts.retry.max_backoff_ms = 1000;
+	copts.retry.max_wait_ms = 3000;
+	return ml_client_new(&copts, &srv->verify_client, err);
 }
 
 static void

@@ -46,8 +46,9 @@ struct ml_server {
 	struct ml_server_opts opts;
 	struct ml_store *store;
 	struct ml_vault *vault;
-	struct ml_client *client;
-	pthread_rwlock_t client_lock;	/* client may go away at shutdown */
+	struct ml_client *client;	/* MoEngage calls, full retry policy */
+	struct ml_client *verify_client; /* link checks: fail fast */
+	pthread_rwlock_t client_lock;	/* clients may go away at shutdown */
 	int stopping;
 	struct MHD_Daemon *daemon;
 	const struct ml_route *routes;
