@@ -207,12 +207,17 @@ envelope_catalog_recos_inform_shapes(void **state)
 	    "not exist or archived. Please check recommendation_id.\"}", &err),
 	    ML_EHTTP);
 	assert_string_equal(err.moe_type, "recommendation does not exist");
+	assert_int_equal(parse(ML_ENV_INFORM, 400, "{\"message\":\"Invalid "
+	    "Alert ID\",\"err_code\":\"BAD_REQUEST\",\"status_code\":120002}",
+	    &err), ML_EHTTP);
+	assert_string_equal(err.kind, "moengage_validation_failed");
+	assert_string_equal(err.moe_type, "BAD_REQUEST");
+	assert_string_equal(err.moe_message, "Invalid Alert ID");
+	/* A duplicate transaction_id means the alert was already sent:
+	 * success (ml_envelope_already_sent tells it apart). */
 	assert_int_equal(parse(ML_ENV_INFORM, 409, "{\"message\":\"Duplicate "
 	    "Transaction ID\",\"err_code\":\"DUPLICATE_REQUEST_RECEIVED\","
-	    "\"status_code\":120105}", &err), ML_EHTTP);
-	assert_string_equal(err.kind, "moengage_conflict");
-	assert_string_equal(err.moe_type, "DUPLICATE_REQUEST_RECEIVED");
-	assert_string_equal(err.moe_message, "Duplicate Transaction ID");
+	    "\"status_code\":120105}", &err), ML_OK);
 }
 
 static void
