@@ -36,5 +36,6 @@ struct ml_store;
  */
 int cmd_store_open(const char *cmd, const char *url, struct ml_store **s);
 int cmd_serve(int argc, char **argv);
+int cmd_sim(int argc, char **argv);
 
 #endif

@@ -260,12 +260,34 @@ sim_fault(struct ml_sim_ctx *ctx, int *rc)
 }
 
 static int
+sim_is_admin(const struct ml_sim_ctx *ctx)
+{
+	return strncmp(ctx->path, "/_sim/", 6) == 0 ||
+	    strcmp(ctx->path, "/_sim") == 0;
+}
+
+/*
+ * Count a request for the workspace its Basic username names even when it
+ * was answered before authentication (fault, 413, 404).
+ */
+static void
+sim_attribute(struct ml_sim_ctx *ctx)
+{
+	struct ml_sim_creds c;
+
+	if (ctx->claimed_idx >= 0)
+		return;
+	if (ml_sim_auth_basic(ctx, &c) == ML_SIM_BASIC_OK)
+		ctx->claimed_idx = ml_sim_wsset_find(&ctx->sim->ws, c.user);
+	ml_sim_creds_cleanup(&c);
+}
+
+static int
 sim_dispatch(struct ml_sim_ctx *ctx)
 {
 	int rc;
 
-	if (strncmp(ctx->path, "/_sim/", 6) == 0 ||
-	    strcmp(ctx->path, "/_sim") == 0)
+	if (sim_is_admin(ctx))
 		return ml_sim_admin_handle(ctx);
 	if (ml_dc_parse_host(ctx->host, &ctx->kind, ctx->dc, sizeof(ctx->dc)))
 		return ml_sim_reply_not_found(ctx);
@@ -340,9 +362,13 @@ sim_process(struct ml_sim *sim, struct MHD_Connection *conn, const char *url,
 	}
 	if (!ctx.resp.drop)
 		sim_set_header(&ctx.resp, "X-Request-Id", ctx.request_id);
-	if (ml_sim_reqlog_add(sim->reqlog, &ctx))
-		log_warn("msg=\"journal entry lost\" request_id=%s",
-		    ctx.request_id);
+	/* The journal and counters describe MoEngage traffic, not /_sim/. */
+	if (!sim_is_admin(&ctx)) {
+		sim_attribute(&ctx);
+		if (ml_sim_reqlog_add(sim->reqlog, &ctx))
+			log_warn("msg=\"journal entry lost\" request_id=%s",
+			    ctx.request_id);
+	}
 	log_debug("msg=\"request\" method=%s host=\"%s\" path=\"%s\" "
 	    "status=%d family=%s request_id=%s", method, ctx.host, url,
 	    ctx.resp.drop ? 0 : ctx.resp.status,

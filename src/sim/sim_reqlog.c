@@ -337,10 +337,8 @@ reqlog_entry(const struct ml_sim_wsset *set, struct ml_sim_ctx *ctx)
 	    ctx->resp.status) ||
 	    ml_sim_json_add(e, "dropped",
 	    json_object_new_boolean(ctx->resp.drop)) ||
-	    ml_sim_json_add(e, "family", ctx->fam ?
-	    json_object_new_string(ctx->fam->name) :
-	    json_object_new_string(strncmp(ctx->path, "/_sim/", 6) == 0 ?
-	    "admin" : "none")) ||
+	    (ctx->fam != NULL ? ml_json_add_str(e, "family", ctx->fam->name) :
+	    ml_sim_json_add_opt(e, "family", NULL)) ||
 	    (ctx->route != NULL ? ml_json_add_str(e, "route",
 	    ctx->route->name) : ml_sim_json_add_opt(e, "route", NULL)) ||
 	    (ctx->claimed_idx >= 0 ? ml_json_add_str(e, "workspace_id",

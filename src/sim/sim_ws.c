@@ -252,13 +252,15 @@ ml_sim_wsset_parse(struct ml_sim_wsset *set, const char *text, size_t len,
     const char *origin, struct ml_err *err)
 {
 	json_object *root = NULL;
+	struct ml_err jerr;
 	size_t i, n;
 	int rc;
 
-	rc = ml_json_parse(text, len, WS_FILE_MAX, 0, &root, err);
+	ml_err_clear(&jerr);
+	rc = ml_json_parse(text, len, WS_FILE_MAX, 0, &root, &jerr);
 	if (rc) {
 		ml_err_set(err, rc, "invalid_workspaces", "%s: %s", origin,
-		    err != NULL ? err->msg : "malformed JSON");
+		    jerr.msg);
 		goto out;
 	}
 	if (!json_object_is_type(root, json_type_array)) {

@@ -299,8 +299,13 @@ class SimCase(TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.sim.stop()
+        rc = cls.sim.stop()
+        with open(cls.sim.p.log_path, "rb") as f:
+            log = f.read().decode("utf-8", "replace")
         super().tearDownClass()
+        # A clean SIGTERM exit, and nothing from the sanitizers.
+        if rc != 0 or "Sanitizer" in log or "runtime error:" in log:
+            raise AssertionError("sim exited %s:\n%s" % (rc, log[-4000:]))
 
     def setUp(self):
         st, _ = self.sim.reset()
