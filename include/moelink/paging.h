@@ -66,8 +66,51 @@ typedef int (*ml_paging_item_fn)(void *ud, const char *key, json_object *item,
     struct ml_err *err);
 
 /*
- * Run the iterator for action a (its paging must not be ML_PAGE_NONE:
- * ML_EINVAL) from input in. stats may be NULL; opts may be NULL.
+ * The step-by-step form, for callers that cannot block between pages (the
+ * server sends each page while the HTTP connection is suspended):
+ *
+ *	ml_paging_new(a, in, opts, &p, err);
+ *	while ((rc = ml_paging_next(p, &page_in)) == 1) {
+ *		... call the action with *page_in, parse the answer ...
+ *		rc = ml_paging_feed(p, page, item, ud, err);	(page consumed)
+ *		if (rc) break;
+ *	}
+ *	ml_paging_result(p, &body, err);	(when item was NULL)
+ *	ml_paging_free(p);
+ *
+ * With item NULL the iterator gathers the items itself for
+ * ml_paging_result(). a must be paged (ML_EINVAL "not_paginated").
+ */
+struct ml_paging_iter;
+
+int ml_paging_new(const struct ml_action *a, const struct ml_call_input *in,
+    const struct ml_paging_opts *opts, struct ml_paging_iter **out,
+    struct ml_err *err);
+/*
+ * 1 and *in (valid until the next feed) if another page is wanted, 0 when
+ * done, ML_ENOMEM if the next parameters cannot be set. *in borrows the
+ * caller's path and headers (keep them alive while iterating).
+ */
+int ml_paging_next(struct ml_paging_iter *p, const struct ml_call_input **in);
+/*
+ * Take one page (consumed, even on error): hand out its new items and
+ * decide whether there is another. ML_ETOOBIG (kind "too_many_pages") when
+ * the page cap is reached and MoEngage still says there is more; a page
+ * that is not a JSON object is ML_EJSON.
+ */
+int ml_paging_feed(struct ml_paging_iter *p, json_object *page,
+    ml_paging_item_fn item, void *item_ud, struct ml_err *err);
+/* The gathered body (see ml_paging_collect); once, after the last page. */
+int ml_paging_result(struct ml_paging_iter *p, json_object **out,
+    struct ml_err *err);
+void ml_paging_get_stats(const struct ml_paging_iter *p,
+    struct ml_paging_stats *stats);
+/* NULL is a no-op. */
+void ml_paging_free(struct ml_paging_iter *p);
+
+/*
+ * Run the whole iteration with a blocking page source (stats and opts may
+ * be NULL).
  */
 int ml_paging_run(const struct ml_action *a, const struct ml_call_input *in,
     const struct ml_paging_opts *opts, ml_paging_fetch_fn fetch,
@@ -77,8 +120,8 @@ int ml_paging_run(const struct ml_action *a, const struct ml_call_input *in,
 /*
  * Run and gather: *out gets MoEngage's body shape with every item of every
  * page under the items member ("data" or "items"; an object for keyed
- * pages, an array otherwise), the first page's other members, and paging
- * members of a cursor page saying there is no more (has_more false, no
+ * pages, an array otherwise), the first page's other members, and, for a
+ * cursor page, pagination saying there is no more (has_more false, no
  * next_cursor). For an action without paging, one fetch and its body as is.
  */
 int ml_paging_collect(const struct ml_action *a,

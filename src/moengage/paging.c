@@ -167,72 +167,7 @@ paging_item_id(const char *key, json_object *item, char *out, size_t cap)
 	return 0;
 }
 
-/* ---- one page ------------------------------------------------------------ */
-
-struct paging_ctx {
-	const struct paging_style *st;
-	ml_paging_item_fn item;
-	void *item_ud;
-	struct paging_seen seen;
-	struct ml_paging_stats *stats;
-};
-
-static int
-paging_emit(struct paging_ctx *cx, const char *key, json_object *item,
-    struct ml_err *err)
-{
-	char id[PAGING_ID_MAX];
-	int rc, dup = 0;
-
-	if (paging_item_id(key, item, id, sizeof(id))) {
-		rc = paging_seen_add(&cx->seen, id, &dup);
-		if (rc)
-			return ml_err_set(err, rc, NULL, "out of memory");
-		if (dup) {
-			cx->stats->duplicates++;
-			return ML_OK;
-		}
-	}
-	cx->stats->items++;
-	return cx->item(cx->item_ud, key, item, err);
-}
-
-/* Hand out a page's items; *count gets how many the page held. */
-static int
-paging_page_items(struct paging_ctx *cx, json_object *page, size_t *count,
-    struct ml_err *err)
-{
-	json_object *items = NULL;
-	size_t i, n;
-	int rc;
-
-	*count = 0;
-	if (!json_object_object_get_ex(page, cx->st->items, &items) ||
-	    items == NULL)
-		return ML_OK;
-	if (json_object_is_type(items, json_type_array)) {
-		n = json_object_array_length(items);
-		*count = n;
-		for (i = 0; i < n; i++) {
-			rc = paging_emit(cx, NULL,
-			    json_object_array_get_idx(items, i), err);
-			if (rc)
-				return rc;
-		}
-		return ML_OK;
-	}
-	if (!json_object_is_type(items, json_type_object))
-		return ML_OK;
-	*count = (size_t)json_object_object_length(items);
-	json_object_object_foreach(items, k, v) {
-		rc = paging_emit(cx, k, v, err);
-		if (rc)
-			return rc;
-	}
-	return ML_OK;
-}
-
-/* ---- the loop ------------------------------------------------------------ */
+/* ---- parameters ----------------------------------------------------------- */
 
 /* A copy of src (an object) or a new empty object. */
 static int
@@ -313,164 +248,138 @@ paging_last_by_total(json_object *page)
 	return cur >= 0 && total >= 0 && cur >= total;
 }
 
-int
-ml_paging_run(const struct ml_action *a, const struct ml_call_input *in,
-    const struct ml_paging_opts *opts, ml_paging_fetch_fn fetch,
-    void *fetch_ud, ml_paging_item_fn item, void *item_ud,
-    struct ml_paging_stats *stats, struct ml_err *err)
-{
-	static const struct ml_call_input none;
-	struct ml_paging_stats local_stats;
-	struct paging_ctx cx;
-	struct ml_call_input page_in;
-	json_object *body = NULL, *query = NULL, *where, *page = NULL, *cur;
-	char cursor[PAGING_CURSOR_MAX] = "";
+/* ---- the iterator --------------------------------------------------------- */
+
+struct ml_paging_iter {
+	const struct ml_action *a;
+	const struct paging_style *st;
+	struct ml_call_input in;	/* the next page's input */
+	json_object *body, *query;	/* owned copies */
+	json_object *where;		/* body or query: the paging params */
+	char cursor[PAGING_CURSOR_MAX];
 	long size, pos;
-	size_t count;
-	int rc, max_pages, more = 0;
-
-	memset(&cx, 0, sizeof(cx));
-	if (stats == NULL)
-		stats = &local_stats;
-	memset(stats, 0, sizeof(*stats));
-	if (in == NULL)
-		in = &none;
-	if (a == NULL || fetch == NULL || item == NULL ||
-	    (int)a->paging <= ML_PAGE_NONE || a->paging > ML_PAGE_SIZE_BATCH)
-		return ml_err_set(err, ML_EINVAL, "not_paginated",
-		    "action %s is not paged", a != NULL ? a->name : "(null)");
-	cx.st = &paging_styles[a->paging];
-	cx.item = item;
-	cx.item_ud = item_ud;
-	cx.stats = stats;
-	max_pages = opts != NULL && opts->max_pages > 0 ? opts->max_pages :
-	    ML_PAGING_MAX_PAGES;
-	rc = paging_copy(in->body, &body, err);
-	if (rc == ML_OK)
-		rc = paging_copy(in->query, &query, err);
-	if (rc)
-		goto out;
-	where = strcmp(a->method, "GET") == 0 ? query : body;
-	size = paging_get_long(where, cx.st->size, 0);
-	if (size <= 0)
-		size = opts != NULL && opts->page_size > 0 ? opts->page_size :
-		    cx.st->max_size;
-	rc = paging_set_int(where, cx.st->size, size, err);
-	if (rc)
-		goto out;
-	pos = paging_get_long(where, cx.st->start, cx.st->first);
-	if (a->paging == ML_PAGE_CURSOR) {
-		const char *c = ml_json_str(where, cx.st->start);
-		if (c != NULL)
-			ml_strlcpy(cursor, c, sizeof(cursor));
-	}
-	page_in = *in;
-	page_in.body = strcmp(a->method, "GET") == 0 ? in->body : body;
-	page_in.query = query;
-	do {
-		if (stats->pages >= max_pages) {
-			rc = ml_err_set(err, ML_ETOOBIG, "too_many_pages",
-			    "%s has more than %d pages; narrow the request or "
-			    "raise the page cap", a->name, max_pages);
-			goto out;
-		}
-		if (a->paging != ML_PAGE_CURSOR)
-			rc = paging_set_int(where, cx.st->start, pos, err);
-		else if (cursor[0] != '\0') {
-			cur = json_object_new_string(cursor);
-			rc = cur != NULL && json_object_object_add(where,
-			    cx.st->start, cur) == 0 ? ML_OK :
-			    ml_err_set(err, ML_ENOMEM, NULL, "out of memory");
-			if (rc)
-				json_object_put(cur);
-		}
-		if (rc)
-			goto out;
-		page = NULL;
-		rc = fetch(fetch_ud, &page_in, &page, err);
-		if (rc)
-			goto out;
-		stats->pages++;
-		if (page == NULL || !json_object_is_type(page, json_type_object)) {
-			rc = ml_err_set(err, ML_EJSON, "malformed_json",
-			    "a page of %s is not a JSON object", a->name);
-			goto out;
-		}
-		rc = paging_page_items(&cx, page, &count, err);
-		if (rc)
-			goto out;
-		switch (a->paging) {
-		case ML_PAGE_OFFSET_LIMIT:
-			more = count > 0 && (long)count >= size &&
-			    !paging_last_by_total(page);
-			pos += size;
-			break;
-		case ML_PAGE_CURSOR:
-			more = count > 0 && paging_next_cursor(page, cursor,
-			    sizeof(cursor));
-			break;
-		default:
-			more = count > 0 && (long)count >= size;
-			pos++;
-			break;
-		}
-		json_object_put(page);
-		page = NULL;
-	} while (more);
-	rc = ML_OK;
-out:
-	json_object_put(page);
-	json_object_put(body);
-	json_object_put(query);
-	paging_seen_cleanup(&cx.seen);
-	return rc;
-}
-
-/* ---- gathering ----------------------------------------------------------- */
-
-struct paging_collect {
-	ml_paging_fetch_fn fetch;
-	void *fetch_ud;
-	json_object *first;	/* the first page (a reference) */
-	json_object *items;	/* array or object, built as pages arrive */
+	int max_pages;
+	int more;			/* another page is wanted */
+	struct paging_seen seen;
+	struct ml_paging_stats stats;
+	/* Gathering (no item callback). */
+	json_object *first;		/* the first page */
+	json_object *items;		/* array or object */
 	int keyed;
 };
 
-static int
-paging_collect_fetch(void *ud, const struct ml_call_input *in,
-    json_object **page, struct ml_err *err)
+void
+ml_paging_free(struct ml_paging_iter *p)
 {
-	struct paging_collect *pc = ud;
+	if (p == NULL)
+		return;
+	json_object_put(p->body);
+	json_object_put(p->query);
+	json_object_put(p->first);
+	json_object_put(p->items);
+	paging_seen_cleanup(&p->seen);
+	ml_free(p);
+}
+
+int
+ml_paging_new(const struct ml_action *a, const struct ml_call_input *in,
+    const struct ml_paging_opts *opts, struct ml_paging_iter **out,
+    struct ml_err *err)
+{
+	struct ml_paging_iter *p;
+	const char *c;
 	int rc;
 
-	rc = pc->fetch(pc->fetch_ud, in, page, err);
-	if (rc == ML_OK && pc->first == NULL && *page != NULL)
-		pc->first = json_object_get(*page);
+	*out = NULL;
+	if (a == NULL || (int)a->paging <= ML_PAGE_NONE ||
+	    a->paging > ML_PAGE_SIZE_BATCH)
+		return ml_err_set(err, ML_EINVAL, "not_paginated",
+		    "action %s is not paged", a != NULL ? a->name : "(null)");
+	p = ml_calloc(1, sizeof(*p));
+	if (p == NULL)
+		return ml_err_set(err, ML_ENOMEM, NULL, "out of memory");
+	p->a = a;
+	p->st = &paging_styles[a->paging];
+	p->max_pages = opts != NULL && opts->max_pages > 0 ?
+	    opts->max_pages : ML_PAGING_MAX_PAGES;
+	if (in != NULL)
+		p->in = *in;
+	rc = paging_copy(in != NULL ? in->body : NULL, &p->body, err);
+	if (rc == ML_OK)
+		rc = paging_copy(in != NULL ? in->query : NULL, &p->query, err);
+	if (rc)
+		goto out;
+	p->where = strcmp(a->method, "GET") == 0 ? p->query : p->body;
+	/* A GET sends the caller's body (normally none) as it is. */
+	if (p->where == p->body)
+		p->in.body = p->body;
+	p->in.query = p->query;
+	p->size = paging_get_long(p->where, p->st->size, 0);
+	if (p->size <= 0)
+		p->size = opts != NULL && opts->page_size > 0 ?
+		    opts->page_size : p->st->max_size;
+	rc = paging_set_int(p->where, p->st->size, p->size, err);
+	if (rc)
+		goto out;
+	p->pos = paging_get_long(p->where, p->st->start, p->st->first);
+	if (a->paging == ML_PAGE_CURSOR) {
+		c = ml_json_str(p->where, p->st->start);
+		if (c != NULL)
+			ml_strlcpy(p->cursor, c, sizeof(p->cursor));
+	}
+	p->more = 1;
+	*out = p;
+	p = NULL;
+out:
+	ml_paging_free(p);
 	return rc;
 }
 
+int
+ml_paging_next(struct ml_paging_iter *p, const struct ml_call_input **in)
+{
+	json_object *cur;
+
+	*in = NULL;
+	if (!p->more)
+		return 0;
+	if (p->a->paging != ML_PAGE_CURSOR) {
+		if (paging_set_int(p->where, p->st->start, p->pos, NULL))
+			return ML_ENOMEM;
+	} else if (p->cursor[0] != '\0') {
+		cur = json_object_new_string(p->cursor);
+		if (cur == NULL || json_object_object_add(p->where,
+		    p->st->start, cur) != 0) {
+			json_object_put(cur);
+			return ML_ENOMEM;
+		}
+	}
+	*in = &p->in;
+	return 1;
+}
+
+/* Gathering sink: the item into p->items (a new reference). */
 static int
-paging_collect_item(void *ud, const char *key, json_object *item,
+paging_gather(struct ml_paging_iter *p, const char *key, json_object *item,
     struct ml_err *err)
 {
-	struct paging_collect *pc = ud;
 	int rc;
 
-	if (pc->items == NULL) {
-		pc->keyed = key != NULL;
-		pc->items = pc->keyed ? json_object_new_object() :
+	if (p->items == NULL) {
+		p->keyed = key != NULL;
+		p->items = p->keyed ? json_object_new_object() :
 		    json_object_new_array();
-		if (pc->items == NULL)
+		if (p->items == NULL)
 			return ml_err_set(err, ML_ENOMEM, NULL, "out of memory");
 	}
-	if (pc->keyed && key != NULL)
-		rc = json_object_object_add(pc->items, key,
-		    json_object_get(item));
-	else if (!pc->keyed && key == NULL)
-		rc = json_object_array_add(pc->items, json_object_get(item));
-	else
+	if (p->keyed != (key != NULL))
 		return ml_err_set(err, ML_EJSON, "malformed_json",
-		    "pages mix keyed and listed items");
+		    "pages of %s mix keyed and listed items", p->a->name);
+	if (p->keyed)
+		rc = json_object_object_add(p->items, key,
+		    json_object_get(item));
+	else
+		rc = json_object_array_add(p->items, json_object_get(item));
 	if (rc != 0) {
 		json_object_put(item);
 		return ml_err_set(err, ML_ENOMEM, NULL, "out of memory");
@@ -478,23 +387,133 @@ paging_collect_item(void *ud, const char *key, json_object *item,
 	return ML_OK;
 }
 
-/* The gathered body: the first page with the items and paging updated. */
 static int
-paging_collect_body(const struct ml_action *a, struct paging_collect *pc,
-    json_object **out, struct ml_err *err)
+paging_emit(struct ml_paging_iter *p, const char *key, json_object *item,
+    ml_paging_item_fn fn, void *ud, struct ml_err *err)
 {
-	const struct paging_style *st = &paging_styles[a->paging];
+	char id[PAGING_ID_MAX];
+	int rc, dup = 0;
+
+	if (paging_item_id(key, item, id, sizeof(id))) {
+		rc = paging_seen_add(&p->seen, id, &dup);
+		if (rc)
+			return ml_err_set(err, rc, NULL, "out of memory");
+		if (dup) {
+			p->stats.duplicates++;
+			return ML_OK;
+		}
+	}
+	p->stats.items++;
+	if (fn == NULL)
+		return paging_gather(p, key, item, err);
+	return fn(ud, key, item, err);
+}
+
+/* Hand out a page's items; *count gets how many the page held. */
+static int
+paging_page_items(struct ml_paging_iter *p, json_object *page, size_t *count,
+    ml_paging_item_fn fn, void *ud, struct ml_err *err)
+{
+	json_object *items = NULL;
+	size_t i, n;
+	int rc;
+
+	*count = 0;
+	if (!json_object_object_get_ex(page, p->st->items, &items) ||
+	    items == NULL)
+		return ML_OK;
+	if (json_object_is_type(items, json_type_array)) {
+		n = json_object_array_length(items);
+		*count = n;
+		for (i = 0; i < n; i++) {
+			rc = paging_emit(p, NULL,
+			    json_object_array_get_idx(items, i), fn, ud, err);
+			if (rc)
+				return rc;
+		}
+		return ML_OK;
+	}
+	if (!json_object_is_type(items, json_type_object))
+		return ML_OK;
+	*count = (size_t)json_object_object_length(items);
+	json_object_object_foreach(items, k, v) {
+		rc = paging_emit(p, k, v, fn, ud, err);
+		if (rc)
+			return rc;
+	}
+	return ML_OK;
+}
+
+int
+ml_paging_feed(struct ml_paging_iter *p, json_object *page,
+    ml_paging_item_fn item, void *item_ud, struct ml_err *err)
+{
+	size_t count;
+	int rc;
+
+	p->more = 0;
+	p->stats.pages++;
+	if (page == NULL || !json_object_is_type(page, json_type_object)) {
+		json_object_put(page);
+		return ml_err_set(err, ML_EJSON, "malformed_json",
+		    "a page of %s is not a JSON object", p->a->name);
+	}
+	rc = paging_page_items(p, page, &count, item, item_ud, err);
+	if (rc)
+		goto out;
+	switch (p->a->paging) {
+	case ML_PAGE_OFFSET_LIMIT:
+		p->more = count > 0 && (long)count >= p->size &&
+		    !paging_last_by_total(page);
+		p->pos += p->size;
+		break;
+	case ML_PAGE_CURSOR:
+		p->more = count > 0 && paging_next_cursor(page, p->cursor,
+		    sizeof(p->cursor));
+		break;
+	default:
+		p->more = count > 0 && (long)count >= p->size;
+		p->pos++;
+		break;
+	}
+	if (p->more && p->stats.pages >= p->max_pages) {
+		p->more = 0;
+		rc = ml_err_set(err, ML_ETOOBIG, "too_many_pages",
+		    "%s has more than %d pages; narrow the request or raise "
+		    "the page cap", p->a->name, p->max_pages);
+	}
+out:
+	if (rc == ML_OK && item == NULL && p->first == NULL)
+		p->first = page;	/* kept for the gathered body */
+	else
+		json_object_put(page);
+	return rc;
+}
+
+void
+ml_paging_get_stats(const struct ml_paging_iter *p, struct ml_paging_stats *stats)
+{
+	*stats = p->stats;
+}
+
+int
+ml_paging_result(struct ml_paging_iter *p, json_object **out, struct ml_err *err)
+{
 	json_object *pg, *f;
 
-	if (pc->items == NULL) {
-		pc->items = json_object_new_array();
-		if (pc->items == NULL)
+	*out = NULL;
+	if (p->first == NULL)
+		return ml_err_set(err, ML_EINVAL, "not_paginated",
+		    "no page of %s was gathered", p->a->name);
+	if (p->items == NULL) {
+		p->items = json_object_new_array();
+		if (p->items == NULL)
 			return ml_err_set(err, ML_ENOMEM, NULL, "out of memory");
 	}
-	if (json_object_object_add(pc->first, st->items, pc->items) != 0)
+	if (json_object_object_add(p->first, p->st->items, p->items) != 0)
 		return ml_err_set(err, ML_ENOMEM, NULL, "out of memory");
-	pc->items = NULL;
-	pg = ml_json_get(pc->first, "pagination", json_type_object);
+	p->items = NULL;
+	pg = ml_json_get(p->first, "pagination", json_type_object);
 	if (pg != NULL) {
 		f = json_object_new_boolean(0);
 		if (f == NULL || json_object_object_add(pg, "has_more", f) != 0) {
@@ -503,9 +522,59 @@ paging_collect_body(const struct ml_action *a, struct paging_collect *pc,
 		}
 		json_object_object_del(pg, "next_cursor");
 	}
-	*out = pc->first;
-	pc->first = NULL;
+	*out = p->first;
+	p->first = NULL;
 	return ML_OK;
+}
+
+/* ---- blocking sources ------------------------------------------------------ */
+
+/* Drive p with fetch until done; item NULL gathers. */
+static int
+paging_drive(struct ml_paging_iter *p, ml_paging_fetch_fn fetch, void *fetch_ud,
+    ml_paging_item_fn item, void *item_ud, struct ml_err *err)
+{
+	const struct ml_call_input *in;
+	json_object *page;
+	int rc;
+
+	while ((rc = ml_paging_next(p, &in)) == 1) {
+		page = NULL;
+		rc = fetch(fetch_ud, in, &page, err);
+		if (rc) {
+			json_object_put(page);
+			return rc;
+		}
+		rc = ml_paging_feed(p, page, item, item_ud, err);
+		if (rc)
+			return rc;
+	}
+	if (rc == ML_ENOMEM)
+		return ml_err_set(err, rc, NULL, "out of memory");
+	return ML_OK;
+}
+
+int
+ml_paging_run(const struct ml_action *a, const struct ml_call_input *in,
+    const struct ml_paging_opts *opts, ml_paging_fetch_fn fetch,
+    void *fetch_ud, ml_paging_item_fn item, void *item_ud,
+    struct ml_paging_stats *stats, struct ml_err *err)
+{
+	struct ml_paging_iter *p = NULL;
+	int rc;
+
+	if (stats != NULL)
+		memset(stats, 0, sizeof(*stats));
+	if (fetch == NULL || item == NULL)
+		return ml_err_set(err, ML_EINVAL, NULL, "no page source or "
+		    "item sink");
+	rc = ml_paging_new(a, in, opts, &p, err);
+	if (rc == ML_OK)
+		rc = paging_drive(p, fetch, fetch_ud, item, item_ud, err);
+	if (p != NULL && stats != NULL)
+		ml_paging_get_stats(p, stats);
+	ml_paging_free(p);
+	return rc;
 }
 
 int
@@ -515,26 +584,25 @@ ml_paging_collect(const struct ml_action *a,
     struct ml_paging_stats *stats, struct ml_err *err)
 {
 	static const struct ml_call_input none;
-	struct paging_collect pc;
+	struct ml_paging_iter *p = NULL;
 	int rc;
 
 	*out = NULL;
+	if (stats != NULL)
+		memset(stats, 0, sizeof(*stats));
 	if (a != NULL && a->paging == ML_PAGE_NONE) {
-		if (stats != NULL) {
-			memset(stats, 0, sizeof(*stats));
+		if (stats != NULL)
 			stats->pages = 1;
-		}
 		return fetch(fetch_ud, in != NULL ? in : &none, out, err);
 	}
-	memset(&pc, 0, sizeof(pc));
-	pc.fetch = fetch;
-	pc.fetch_ud = fetch_ud;
-	rc = ml_paging_run(a, in, opts, paging_collect_fetch, &pc,
-	    paging_collect_item, &pc, stats, err);
+	rc = ml_paging_new(a, in, opts, &p, err);
 	if (rc == ML_OK)
-		rc = paging_collect_body(a, &pc, out, err);
-	json_object_put(pc.first);
-	json_object_put(pc.items);
+		rc = paging_drive(p, fetch, fetch_ud, NULL, NULL, err);
+	if (rc == ML_OK)
+		rc = ml_paging_result(p, out, err);
+	if (p != NULL && stats != NULL)
+		ml_paging_get_stats(p, stats);
+	ml_paging_free(p);
 	return rc;
 }
 
