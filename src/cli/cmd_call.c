@@ -50,6 +50,7 @@ struct call_opts {
 	char connect_to[256];
 	char ca_file[1024];
 	long timeout_ms;
+	long max_response;
 	long retry_attempts;
 	long retry_base_ms;
 	long retry_max_wait_ms;
@@ -96,6 +97,9 @@ static const struct ml_opt call_tab[] = {
 	    "FILE", "also trust the CAs in FILE" },
 	{ "timeout-ms", ML_OPT_LONG, NUM(timeout_ms), "30000",
 	    "MOELINK_TIMEOUT_MS", 100, 600000, "MS", "time limit per attempt" },
+	{ "max-response", ML_OPT_LONG, NUM(max_response), "8388608",
+	    "MOELINK_MAX_RESPONSE", 1, 1073741824, "BYTES",
+	    "refuse answers larger than this" },
 	{ "retry-attempts", ML_OPT_LONG, NUM(retry_attempts), "6",
 	    "MOELINK_RETRY_MAX_ATTEMPTS", 1, 20, "N",
 	    "tries in all, first included" },
@@ -229,6 +233,7 @@ call_client_opts(const struct call_opts *o, struct ml_client_opts *co)
 	co->connect_to = o->connect_to[0] != '\0' ? o->connect_to : NULL;
 	co->ca_file = o->ca_file[0] != '\0' ? o->ca_file : NULL;
 	co->timeout_ms = o->timeout_ms;
+	co->max_response = (size_t)o->max_response;
 	co->http1_only = o->http1;
 	co->retry.max_attempts = (int)o->retry_attempts;
 	co->retry.base_ms = o->retry_base_ms;
@@ -341,8 +346,9 @@ cmd_call(int argc, char **argv)
 	if (rc == ML_OK && o->data[0] != '\0')
 		rc = call_read_data(o->data, &data, &err);
 	if (rc) {
-		fprintf(stderr, "moelink call: %s\n(see moelink call --help)\n",
-		    err.msg);
+		fprintf(stderr, "moelink call: %s\n%s", err.msg,
+		    strstr(err.msg, "--help") != NULL ? "" :
+		    "Run 'moelink call --help' for usage.\n");
 		exit_code = ML_EXIT_USAGE;
 		goto out;
 	}

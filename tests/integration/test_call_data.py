@@ -286,6 +286,42 @@ class CallData(TestCase):
         self.assertEqual(e["http_status"], 429)
         self.assertEqual(len(self.journal()), 2)
 
+    def test_dropped_connection_resent_only_when_idempotent(self):
+        # Track Event may have been recorded before the drop: not resent.
+        self.fault(drop=True, count=1)
+        rc, _, err = self.call("moengage_track_event",
+                               ACTIONS["moengage_track_event"][0])
+        self.assertEqual(rc, 1)
+        self.assertEqual(self.error(err)["code"], "network_error")
+        self.assertEqual(len(self.journal()), 1)
+        # Get User only reads: resent, and the second try answers.
+        self.sim.reset()
+        self.fault(drop=True, count=1)
+        rc, out, err = self.call("moengage_get_user",
+                                 ACTIONS["moengage_get_user"][0])
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(json.loads(out)["type"], "export_users")
+        self.assertEqual([r["dropped"] for r in self.journal()],
+                         [True, False])
+
+    def test_slow_answer_times_out(self):
+        self.fault(latency_ms=3000, count=1)
+        rc, _, err = self.call("moengage_track_user",
+                               {"type": "customer", "customer_id": "slow"},
+                               env={"MOELINK_TIMEOUT_MS": "300"})
+        self.assertEqual(rc, 1)
+        e = self.error(err)
+        self.assertEqual(e["code"], "timeout")
+        self.assertEqual(e["attempts"], 1)
+
+    def test_oversized_answer_is_refused(self):
+        rc, out, err = self.call("moengage_track_user",
+                                 {"type": "customer", "customer_id": "u1"},
+                                 extra=["--max-response", "16"])
+        self.assertEqual(rc, 1)
+        self.assertEqual(out, "")
+        self.assertEqual(self.error(err)["code"], "response_too_large")
+
     # ---- refused locally: nothing is sent -------------------------------
 
     def assert_nothing_sent(self):
