@@ -71,23 +71,41 @@ validate_member(json_object *obj, const char *key)
 	return v;
 }
 
-int
-ml__vstring(json_object *obj, const char *key, int required,
-    const char *prefix, const char **out, struct ml_err *err)
+/*
+ * obj[key] into *v: NULL when absent (an error if required), else it must
+ * be of `type` (`what` names it in the message).
+ */
+static int
+validate_typed(json_object *obj, const char *key, int required,
+    json_type type, const char *what, const char *prefix, json_object **v,
+    struct ml_err *err)
 {
-	json_object *v = validate_member(obj, key);
-
-	if (out != NULL)
-		*out = NULL;
-	if (v == NULL) {
+	*v = validate_member(obj, key);
+	if (*v == NULL) {
 		if (required)
 			return ml__vfail(err, prefix, key,
 			    "is required and missing");
 		return ML_OK;
 	}
-	if (!json_object_is_type(v, json_type_string))
-		return ml__vfail(err, prefix, key, "must be a string, not %s",
-		    json_type_to_name(json_object_get_type(v)));
+	if (!json_object_is_type(*v, type))
+		return ml__vfail(err, prefix, key, "must be %s, not %s", what,
+		    json_type_to_name(json_object_get_type(*v)));
+	return ML_OK;
+}
+
+int
+ml__vstring(json_object *obj, const char *key, int required,
+    const char *prefix, const char **out, struct ml_err *err)
+{
+	json_object *v;
+	int rc;
+
+	if (out != NULL)
+		*out = NULL;
+	rc = validate_typed(obj, key, required, json_type_string, "a string",
+	    prefix, &v, err);
+	if (rc || v == NULL)
+		return rc;
 	if (json_object_get_string_len(v) == 0)
 		return ml__vfail(err, prefix, key, "must not be empty");
 	if (out != NULL)
@@ -122,20 +140,16 @@ int
 ml__varray(json_object *obj, const char *key, size_t min, size_t max,
     int required, const char *prefix, json_object **out, struct ml_err *err)
 {
-	json_object *v = validate_member(obj, key);
+	json_object *v;
 	size_t n;
+	int rc;
 
 	if (out != NULL)
 		*out = NULL;
-	if (v == NULL) {
-		if (required)
-			return ml__vfail(err, prefix, key,
-			    "is required and missing");
-		return ML_OK;
-	}
-	if (!json_object_is_type(v, json_type_array))
-		return ml__vfail(err, prefix, key, "must be an array, not %s",
-		    json_type_to_name(json_object_get_type(v)));
+	rc = validate_typed(obj, key, required, json_type_array, "an array",
+	    prefix, &v, err);
+	if (rc || v == NULL)
+		return rc;
 	n = json_object_array_length(v);
 	if (n < min && min == 1)
 		return ml__vfail(err, prefix, key, "must not be an empty array");
@@ -155,20 +169,14 @@ int
 ml__vobj_member(json_object *obj, const char *key, int required,
     const char *prefix, json_object **out, struct ml_err *err)
 {
-	json_object *v = validate_member(obj, key);
+	json_object *v;
+	int rc;
 
 	if (out != NULL)
 		*out = NULL;
-	if (v == NULL) {
-		if (required)
-			return ml__vfail(err, prefix, key,
-			    "is required and missing");
-		return ML_OK;
-	}
-	if (!json_object_is_type(v, json_type_object))
-		return ml__vfail(err, prefix, key, "must be an object, not %s",
-		    json_type_to_name(json_object_get_type(v)));
-	if (out != NULL)
+	rc = validate_typed(obj, key, required, json_type_object,
+	    "an object", prefix, &v, err);
+	if (rc == ML_OK && out != NULL)
 		*out = v;
-	return ML_OK;
+	return rc;
 }

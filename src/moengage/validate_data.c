@@ -536,6 +536,19 @@ data_element(json_object *el, const char *prefix, struct ml_err *err)
 	    "\"customer\", \"event\", \"device\"", t);
 }
 
+/* A single-object API: the body is one customer, event or device. */
+static int
+data_body(json_object *body, int (*check)(json_object *, const char *,
+    struct ml_err *), struct ml_err *err)
+{
+	int rc;
+
+	rc = ml__vobject(body, err);
+	if (rc)
+		return rc;
+	return check(body, "", err);
+}
+
 int
 ml_validate_data_element(json_object *el, struct ml_err *err)
 {
@@ -546,39 +559,24 @@ int
 ml_validate_track_user(json_object *body, json_object *query,
     struct ml_err *err)
 {
-	int rc;
-
 	(void)query;
-	rc = ml__vobject(body, err);
-	if (rc)
-		return rc;
-	return data_customer(body, "", err);
+	return data_body(body, data_customer, err);
 }
 
 int
 ml_validate_track_event(json_object *body, json_object *query,
     struct ml_err *err)
 {
-	int rc;
-
 	(void)query;
-	rc = ml__vobject(body, err);
-	if (rc)
-		return rc;
-	return data_event(body, "", err);
+	return data_body(body, data_event, err);
 }
 
 int
 ml_validate_track_device(json_object *body, json_object *query,
     struct ml_err *err)
 {
-	int rc;
-
 	(void)query;
-	rc = ml__vobject(body, err);
-	if (rc)
-		return rc;
-	return data_device(body, "", err);
+	return data_body(body, data_device, err);
 }
 
 int
