@@ -137,6 +137,10 @@ void ml_sim_rate_free(struct ml_sim_rate *r);
 int ml_sim_rate_take(struct ml_sim_rate *r, size_t ws_idx,
     const struct ml_sim_limit *lim, long limit, long units,
     struct ml_sim_rate_info *info);
+/* The same at a given CLOCK_MONOTONIC time in ms (tests drive the clock). */
+int ml_sim_rate_take_at(struct ml_sim_rate *r, size_t ws_idx,
+    const struct ml_sim_limit *lim, long limit, long units, int64_t now_ms,
+    struct ml_sim_rate_info *info);
 void ml_sim_rate_reset(struct ml_sim_rate *r);
 
 /* The effective limit of a workspace: its override, else the default. */

@@ -98,7 +98,7 @@ rate_window(struct ml_sim_rate *r, size_t ws, const struct ml_sim_limit *lim)
 	memset(w, 0, sizeof(*w));
 	w->ws = ws;
 	w->lim = lim;
-	w->start_ms = -RATE_WINDOW_MS;
+	w->start_ms = INT64_MIN / 2;	/* long expired */
 	return w;
 }
 
@@ -107,8 +107,17 @@ ml_sim_rate_take(struct ml_sim_rate *r, size_t ws_idx,
     const struct ml_sim_limit *lim, long limit, long units,
     struct ml_sim_rate_info *info)
 {
+	return ml_sim_rate_take_at(r, ws_idx, lim, limit, units, rate_now_ms(),
+	    info);
+}
+
+int
+ml_sim_rate_take_at(struct ml_sim_rate *r, size_t ws_idx,
+    const struct ml_sim_limit *lim, long limit, long units, int64_t now,
+    struct ml_sim_rate_info *info)
+{
 	struct rate_win *w;
-	int64_t now = rate_now_ms(), left;
+	int64_t left;
 	int rc = ML_OK;
 
 	info->limit = limit;
