@@ -166,6 +166,29 @@ ml__varray(json_object *obj, const char *key, size_t min, size_t max,
 }
 
 int
+ml__veach(json_object *obj, const char *key, size_t min, size_t max,
+    int required, const char *prefix, const char *shape, ml__vitem_fn fn,
+    void *ud, struct ml_err *err)
+{
+	char path[ML__VPATH_MAX];
+	json_object *arr, *it;
+	size_t i;
+	int rc;
+
+	rc = ml__varray(obj, key, min, max, required, prefix, &arr, err);
+	for (i = 0; rc == ML_OK && arr != NULL &&
+	    i < json_object_array_length(arr); i++) {
+		it = json_object_array_get_idx(arr, i);
+		ml__vpath(path, sizeof(path), prefix, key, (long)i);
+		if (!json_object_is_type(it, json_type_object))
+			return ml__vfail(err, path, "", "must be an object %s",
+			    shape);
+		rc = fn(it, path, ud, err);
+	}
+	return rc;
+}
+
+int
 ml__vobj_member(json_object *obj, const char *key, int required,
     const char *prefix, json_object **out, struct ml_err *err)
 {

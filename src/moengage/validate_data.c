@@ -223,29 +223,20 @@ data_platform(json_object *obj, int required, const char *prefix,
 	    "platform MoEngage knows; use ANDROID, iOS, web, TV or unknown", p);
 }
 
+static int
+data_platform_item(json_object *it, const char *path, void *ud,
+    struct ml_err *err)
+{
+	(void)ud;
+	return data_platform(it, 1, path, err);
+}
+
 /* "platforms":[{"platform":"ANDROID","active":"true"}] */
 static int
 data_platforms(json_object *obj, const char *prefix, struct ml_err *err)
 {
-	char p[ML__VPATH_MAX];
-	json_object *arr, *it;
-	size_t i;
-	int rc;
-
-	rc = ml__varray(obj, "platforms", 0, 0, 0, prefix, &arr, err);
-	if (rc || arr == NULL)
-		return rc;
-	for (i = 0; i < json_object_array_length(arr); i++) {
-		it = json_object_array_get_idx(arr, i);
-		ml__vpath(p, sizeof(p), prefix, "platforms", (long)i);
-		if (!json_object_is_type(it, json_type_object))
-			return ml__vfail(err, p, "", "must be an object "
-			    "{\"platform\":..,\"active\":..}");
-		rc = data_platform(it, 1, p, err);
-		if (rc)
-			return rc;
-	}
-	return ML_OK;
+	return ml__veach(obj, "platforms", 0, 0, 0, prefix,
+	    "{\"platform\":..,\"active\":..}", data_platform_item, NULL, err);
 }
 
 /* The attribute names inside addValueToArrayField / removeValueFrom... */
@@ -321,34 +312,28 @@ data_user_attributes(json_object *attrs, const char *prefix,
 }
 
 static int
-data_unset(json_object *el, const char *prefix, struct ml_err *err)
+data_unset_item(json_object *it, const char *path, void *ud,
+    struct ml_err *err)
 {
-	char p[ML__VPATH_MAX];
-	json_object *arr, *it, *cs;
-	size_t i;
+	json_object *cs;
 	int rc;
 
-	rc = ml__varray(el, "unset_attributes", 0, 0, 0, prefix, &arr, err);
-	if (rc || arr == NULL)
-		return rc;
-	for (i = 0; i < json_object_array_length(arr); i++) {
-		it = json_object_array_get_idx(arr, i);
-		ml__vpath(p, sizeof(p), prefix, "unset_attributes", (long)i);
-		if (!json_object_is_type(it, json_type_object))
-			return ml__vfail(err, p, "", "must be an object "
-			    "{\"type\":..,\"attr\":..}");
-		rc = ml__venum(it, "type", unset_types, 1, p, err);
-		if (rc)
-			return rc;
-		rc = ml__vstring(it, "attr", 1, p, NULL, err);
-		if (rc)
-			return rc;
-		if (json_object_object_get_ex(it, "case_sensitive", &cs) &&
-		    !json_object_is_type(cs, json_type_boolean))
-			return ml__vfail(err, p, "case_sensitive",
-			    "must be true or false");
-	}
-	return ML_OK;
+	(void)ud;
+	rc = ml__venum(it, "type", unset_types, 1, path, err);
+	if (rc == ML_OK)
+		rc = ml__vstring(it, "attr", 1, path, NULL, err);
+	if (rc == ML_OK && json_object_object_get_ex(it, "case_sensitive",
+	    &cs) && !json_object_is_type(cs, json_type_boolean))
+		rc = ml__vfail(err, path, "case_sensitive",
+		    "must be true or false");
+	return rc;
+}
+
+static int
+data_unset(json_object *el, const char *prefix, struct ml_err *err)
+{
+	return ml__veach(el, "unset_attributes", 0, 0, 0, prefix,
+	    "{\"type\":..,\"attr\":..}", data_unset_item, NULL, err);
 }
 
 static int
@@ -399,16 +384,15 @@ data_time(json_object *act, const char *key, const char *prefix,
 }
 
 static int
-data_action(json_object *act, const char *prefix, struct ml_err *err)
+data_action(json_object *act, const char *prefix, void *ud,
+    struct ml_err *err)
 {
 	json_object *attrs, *tz;
 	const char *name;
 	int64_t off;
 	int rc;
 
-	if (!json_object_is_type(act, json_type_object))
-		return ml__vfail(err, prefix, "", "each action must be an "
-		    "object with an \"action\" name");
+	(void)ud;
 	rc = ml__vstring(act, "action", 1, prefix, &name, err);
 	if (rc)
 		return rc;
@@ -450,9 +434,6 @@ data_action(json_object *act, const char *prefix, struct ml_err *err)
 static int
 data_event(json_object *el, const char *prefix, struct ml_err *err)
 {
-	char p[ML__VPATH_MAX];
-	json_object *actions;
-	size_t i;
 	int rc;
 
 	rc = data_type(el, "event", prefix, err);
@@ -467,16 +448,8 @@ data_event(json_object *el, const char *prefix, struct ml_err *err)
 	rc = ml__vstring(el, "device_id", 0, prefix, NULL, err);
 	if (rc)
 		return rc;
-	rc = ml__varray(el, "actions", 1, 0, 1, prefix, &actions, err);
-	if (rc)
-		return rc;
-	for (i = 0; i < json_object_array_length(actions); i++) {
-		ml__vpath(p, sizeof(p), prefix, "actions", (long)i);
-		rc = data_action(json_object_array_get_idx(actions, i), p, err);
-		if (rc)
-			return rc;
-	}
-	return ML_OK;
+	return ml__veach(el, "actions", 1, 0, 1, prefix,
+	    "with an \"action\" name", data_action, NULL, err);
 }
 
 static int
@@ -549,6 +522,14 @@ data_body(json_object *body, int (*check)(json_object *, const char *,
 	return check(body, "", err);
 }
 
+static int
+data_element_item(json_object *el, const char *path, void *ud,
+    struct ml_err *err)
+{
+	(void)ud;
+	return data_element(el, path, err);
+}
+
 int
 ml_validate_data_element(json_object *el, struct ml_err *err)
 {
@@ -583,9 +564,6 @@ int
 ml_validate_bulk_import(json_object *body, json_object *query,
     struct ml_err *err)
 {
-	char p[ML__VPATH_MAX];
-	json_object *els;
-	size_t i;
 	int rc;
 
 	(void)query;
@@ -595,14 +573,26 @@ ml_validate_bulk_import(json_object *body, json_object *query,
 	rc = data_type(body, "transition", "", err);
 	if (rc)
 		return rc;
-	rc = ml__varray(body, "elements", 1, 0, 1, "", &els, err);
-	if (rc)
-		return rc;
-	for (i = 0; i < json_object_array_length(els); i++) {
-		ml__vpath(p, sizeof(p), "", "elements", (long)i);
-		rc = data_element(json_object_array_get_idx(els, i), p, err);
-		if (rc)
-			return rc;
+	return ml__veach(body, "elements", 1, 0, 1, "",
+	    "with \"type\" customer, event or device", data_element_item, NULL,
+	    err);
+}
+
+static int
+data_device_id_item(json_object *it, const char *path, void *ud,
+    struct ml_err *err)
+{
+	(void)ud;
+	if (json_object_object_length(it) == 0)
+		return ml__vfail(err, path, "", "needs one of push_id, "
+		    "moe_gaid, unique_id, device_unique_id");
+	json_object_object_foreach(it, k, v) {
+		if (!data_in_list(k, device_id_keys, 0))
+			return ml__vfail(err, path, k, "is not a device "
+			    "identifier; use push_id, moe_gaid, unique_id or "
+			    "device_unique_id");
+		if (!json_object_is_type(v, json_type_string))
+			return ml__vfail(err, path, k, "must be a string");
 	}
 	return ML_OK;
 }
@@ -611,9 +601,6 @@ int
 ml_validate_device_opt_out(json_object *body, json_object *query,
     struct ml_err *err)
 {
-	char p[ML__VPATH_MAX];
-	json_object *arr, *it;
-	size_t i;
 	int rc;
 
 	(void)query;
@@ -629,25 +616,28 @@ ml_validate_device_opt_out(json_object *body, json_object *query,
 	rc = ml__venum(body, "action_type", opt_out_actions, 1, "", err);
 	if (rc)
 		return rc;
-	rc = ml__varray(body, "device_identifiers", 0, 0, 0, "", &arr, err);
-	if (rc || arr == NULL)
+	return ml__veach(body, "device_identifiers", 0, 0, 0, "",
+	    "with one of push_id, moe_gaid, unique_id, device_unique_id",
+	    data_device_id_item, NULL, err);
+}
+
+static int
+data_merge_item(json_object *it, const char *path, void *ud,
+    struct ml_err *err)
+{
+	const char *merged, *retained;
+	int rc;
+
+	(void)ud;
+	rc = ml__vstring(it, "merged_user", 1, path, &merged, err);
+	if (rc)
 		return rc;
-	for (i = 0; i < json_object_array_length(arr); i++) {
-		it = json_object_array_get_idx(arr, i);
-		ml__vpath(p, sizeof(p), "", "device_identifiers", (long)i);
-		if (!json_object_is_type(it, json_type_object) ||
-		    json_object_object_length(it) == 0)
-			return ml__vfail(err, p, "", "must be an object with one "
-			    "of push_id, moe_gaid, unique_id, device_unique_id");
-		json_object_object_foreach(it, k, v) {
-			if (!data_in_list(k, device_id_keys, 0))
-				return ml__vfail(err, p, k, "is not a device "
-				    "identifier; use push_id, moe_gaid, "
-				    "unique_id or device_unique_id");
-			if (!json_object_is_type(v, json_type_string))
-				return ml__vfail(err, p, k, "must be a string");
-		}
-	}
+	rc = ml__vstring(it, "retained_user", 1, path, &retained, err);
+	if (rc)
+		return rc;
+	if (strcmp(merged, retained) == 0)
+		return ml__vfail(err, path, "retained_user", "is the same user "
+		    "as merged_user");
 	return ML_OK;
 }
 
@@ -655,37 +645,15 @@ int
 ml_validate_merge_users(json_object *body, json_object *query,
     struct ml_err *err)
 {
-	char p[ML__VPATH_MAX];
-	json_object *arr, *it;
-	const char *merged, *retained;
-	size_t i;
 	int rc;
 
 	(void)query;
 	rc = ml__vobject(body, err);
 	if (rc)
 		return rc;
-	rc = ml__varray(body, "merge_data", 1, ML_MERGE_MAX_PAIRS, 1, "", &arr,
-	    err);
-	if (rc)
-		return rc;
-	for (i = 0; i < json_object_array_length(arr); i++) {
-		it = json_object_array_get_idx(arr, i);
-		ml__vpath(p, sizeof(p), "", "merge_data", (long)i);
-		if (!json_object_is_type(it, json_type_object))
-			return ml__vfail(err, p, "", "must be an object "
-			    "{\"merged_user\":..,\"retained_user\":..}");
-		rc = ml__vstring(it, "merged_user", 1, p, &merged, err);
-		if (rc)
-			return rc;
-		rc = ml__vstring(it, "retained_user", 1, p, &retained, err);
-		if (rc)
-			return rc;
-		if (strcmp(merged, retained) == 0)
-			return ml__vfail(err, p, "retained_user", "is the same "
-			    "user as merged_user");
-	}
-	return ML_OK;
+	return ml__veach(body, "merge_data", 1, ML_MERGE_MAX_PAIRS, 1, "",
+	    "{\"merged_user\":..,\"retained_user\":..}", data_merge_item,
+	    NULL, err);
 }
 
 int
@@ -704,12 +672,24 @@ ml_validate_delete_user(json_object *body, json_object *query,
 	return ml__vstring(body, "identity_value", 1, "", NULL, err);
 }
 
+static int
+data_identifier_item(json_object *it, const char *path, void *ud,
+    struct ml_err *err)
+{
+	int rc;
+
+	(void)ud;
+	rc = ml__venum(it, "identifier_type", identifier_types, 1, path, err);
+	if (rc)
+		return rc;
+	return ml__vstring(it, "identifier", 1, path, NULL, err);
+}
+
 int
 ml_validate_get_user(json_object *body, json_object *query,
     struct ml_err *err)
 {
-	char p[ML__VPATH_MAX];
-	json_object *data, *arr, *it;
+	json_object *data, *arr;
 	size_t i;
 	int rc;
 
@@ -720,24 +700,11 @@ ml_validate_get_user(json_object *body, json_object *query,
 	rc = ml__vobj_member(body, "data", 1, "", &data, err);
 	if (rc)
 		return rc;
-	rc = ml__varray(data, "identifiers", 1, ML_GET_USER_MAX_IDENTIFIERS, 1,
-	    "data.", &arr, err);
+	rc = ml__veach(data, "identifiers", 1, ML_GET_USER_MAX_IDENTIFIERS, 1,
+	    "data.", "{\"identifier_type\":..,\"identifier\":..}",
+	    data_identifier_item, NULL, err);
 	if (rc)
 		return rc;
-	for (i = 0; i < json_object_array_length(arr); i++) {
-		it = json_object_array_get_idx(arr, i);
-		ml__vpath(p, sizeof(p), "data.", "identifiers", (long)i);
-		if (!json_object_is_type(it, json_type_object))
-			return ml__vfail(err, p, "", "must be an object "
-			    "{\"identifier_type\":..,\"identifier\":..}");
-		rc = ml__venum(it, "identifier_type", identifier_types, 1, p,
-		    err);
-		if (rc)
-			return rc;
-		rc = ml__vstring(it, "identifier", 1, p, NULL, err);
-		if (rc)
-			return rc;
-	}
 	rc = ml__varray(data, "user_fields_to_export", 0, 0, 0, "data.", &arr,
 	    err);
 	if (rc || arr == NULL)

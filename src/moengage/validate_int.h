@@ -45,6 +45,17 @@ int ml__venum(json_object *obj, const char *key, const char *const *allowed,
 int ml__varray(json_object *obj, const char *key, size_t min, size_t max,
     int required, const char *prefix, json_object **out, struct ml_err *err);
 
+/*
+ * obj[key] must be an array of min..max elements (as ml__varray), each a
+ * JSON object (else "must be an object <shape>"), and fn must accept each;
+ * fn gets the element's path prefix ("merge_data[3].").
+ */
+typedef int (*ml__vitem_fn)(json_object *item, const char *path, void *ud,
+    struct ml_err *err);
+int ml__veach(json_object *obj, const char *key, size_t min, size_t max,
+    int required, const char *prefix, const char *shape, ml__vitem_fn fn,
+    void *ud, struct ml_err *err);
+
 /* obj[key], if present (or required), must be a JSON object; *out gets it. */
 int ml__vobj_member(json_object *obj, const char *key, int required,
     const char *prefix, json_object **out, struct ml_err *err);
