@@ -36,6 +36,38 @@ struct ml_store;
  */
 int cmd_store_open(const char *cmd, const char *url, struct ml_store **s);
 int cmd_serve(int argc, char **argv);
+int cmd_accounts(int argc, char **argv);
+int cmd_link(int argc, char **argv);
+
+/*
+ * A running `moelink serve`, for the commands that use its REST API
+ * (cmd_accounts.c). CMD_API_OPTS(type) gives the --server and --api-key
+ * rows of an option table whose struct has a `struct cmd_api api` member.
+ */
+struct cmd_api {
+	char server[512];
+	char api_key[256];
+};
+
+#define CMD_API_OPTS(type) \
+	{ "server", ML_OPT_STR, offsetof(type, api.server), \
+	    sizeof(((type *)0)->api.server), "http://127.0.0.1:8080", \
+	    "MOELINK_SERVER", 0, 0, "URL", "the moelink server" }, \
+	{ "api-key", ML_OPT_STR, offsetof(type, api.api_key), \
+	    sizeof(((type *)0)->api.api_key), NULL, "MOELINK_API_KEY", 0, 0, \
+	    "KEY", "project API key (better: env MOELINK_API_KEY)" }
+
+/* Usage error (exit 2) unless an API key is set. */
+int cmd_api_check(const char *cmd, const struct cmd_api *api);
+/*
+ * METHOD server+path with the API key, optional JSON body. On ML_OK,
+ * *status is the HTTP status and *resp the body (ml_free). A transport
+ * failure prints a JSON error on stderr and returns ML_ENET.
+ */
+int cmd_api_request(const struct cmd_api *api, const char *method,
+    const char *path, const char *body, long *status, char **resp);
+/* 2xx: print body if asked, exit 0; else body to stderr, exit 1. */
+int cmd_api_result(long status, const char *body, int print_ok);
 int cmd_sim(int argc, char **argv);
 
 #endif
