@@ -41,8 +41,9 @@ static const char *const slot_names[ML_KEY_SLOT_COUNT] = {
 
 static const char *const slot_labels[ML_KEY_SLOT_COUNT] = {
 	"Data API key",
-	"Campaign Report / Business Events / Templates / Catalog / Inform "
-	    "Report API key",
+	/* One string on two lines (parentheses tell clang it is meant). */
+	("Campaign Report / Business Events / Templates / Catalog / Inform "
+	    "Report API key"),
 	"Push API key",
 	"Inform API key",
 	"Personalize API key",
