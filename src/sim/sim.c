@@ -451,41 +451,52 @@ sim_mhd_log(void *cls, const char *fmt, va_list ap)
 	log_warn("msg=\"libmicrohttpd\" detail=\"%s\"", line);
 }
 
-/* Read a whole PEM file (bounded) into a new NUL-terminated string. */
-static int
-sim_read_pem(const char *path, char **out, struct ml_err *err)
+int
+ml_sim_read_file(const char *path, struct ml_buf *b, const char *kind,
+    struct ml_err *err)
 {
-	struct ml_buf b;
 	char chunk[4096];
 	FILE *fp;
 	size_t n;
 	int rc = ML_OK;
 
-	*out = NULL;
-	ml_buf_init(&b, SIM_PEM_MAX);
 	fp = fopen(path, "rb");
 	if (fp == NULL)
-		return ml_err_set(err, ML_EIO, "invalid_tls", "%s: %s", path,
+		return ml_err_set(err, ML_EIO, kind, "%s: %s", path,
 		    strerror(errno));
 	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
-		rc = ml_buf_append(&b, chunk, n);
+		rc = ml_buf_append(b, chunk, n);
 		if (rc) {
-			ml_err_set(err, rc, "invalid_tls",
-			    "%s: larger than %d bytes", path, SIM_PEM_MAX);
+			ml_err_set(err, rc, kind, "%s: larger than %zu bytes",
+			    path, b->max);
 			goto out;
 		}
 	}
-	if (ferror(fp) || b.len == 0) {
-		rc = ml_err_set(err, ML_EIO, "invalid_tls",
-		    "%s: unreadable or empty", path);
-		goto out;
-	}
-	*out = ml_buf_detach(&b);
-	if (*out == NULL)
-		rc = ml_err_set(err, ML_ENOMEM, NULL, "out of memory");
+	if (ferror(fp) || b->len == 0)
+		rc = ml_err_set(err, ML_EIO, kind, "%s: unreadable or empty",
+		    path);
 out:
+	/* The chunk may have held a private key. */
 	sodium_memzero(chunk, sizeof(chunk));
 	fclose(fp);
+	return rc;
+}
+
+/* Read a whole PEM file (bounded) into a new NUL-terminated string. */
+static int
+sim_read_pem(const char *path, char **out, struct ml_err *err)
+{
+	struct ml_buf b;
+	int rc;
+
+	*out = NULL;
+	ml_buf_init(&b, SIM_PEM_MAX);
+	rc = ml_sim_read_file(path, &b, "invalid_tls", err);
+	if (rc == ML_OK) {
+		*out = ml_buf_detach(&b);
+		if (*out == NULL)
+			rc = ml_err_set(err, ML_ENOMEM, NULL, "out of memory");
+	}
 	ml_buf_cleanup_zero(&b);
 	return rc;
 }

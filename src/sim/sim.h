@@ -254,6 +254,12 @@ void ml_sim_request_id(char *out);
 
 /* Add v under key; consumes v even on failure. ML_ENOMEM if v is NULL. */
 int ml_sim_json_add(json_object *obj, const char *key, json_object *v);
+/*
+ * Read a whole file into b (initialised by the caller; its max is the cap).
+ * Errors name the path and use `kind`; an empty file is an error.
+ */
+int ml_sim_read_file(const char *path, struct ml_buf *b, const char *kind,
+    struct ml_err *err);
 /* Add key: v, or key: null when v is NULL (consumes v). */
 int ml_sim_json_add_opt(json_object *obj, const char *key, json_object *v);
 /* Append v to an array; consumes v. */

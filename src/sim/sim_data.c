@@ -52,7 +52,26 @@ struct data_route {
 	const char *msg_malformed;
 	int merge_wording;			/* Merge's own auth texts */
 	int appkey;		/* 2: MOE-APPKEY required, 1: checked if sent */
+	/* The endpoint's 400s; units[0] (and [1], Bulk events) to spend. */
+	int (*check)(struct ml_sim_ctx *ctx, json_object *body, long units[2]);
+	/* Apply it; ML_OK answers the generic success, DATA_DONE answered. */
+	int (*apply)(struct ml_sim_ctx *ctx, json_object *body);
 };
+
+#define DATA_OP(name) \
+	static int data_check_##name(struct ml_sim_ctx *, json_object *, \
+	    long[2]); \
+	static int data_apply_##name(struct ml_sim_ctx *, json_object *)
+DATA_OP(user);
+DATA_OP(event);
+DATA_OP(bulk);
+DATA_OP(device);
+DATA_OP(opt_out);
+DATA_OP(merge);
+DATA_OP(delete);
+DATA_OP(get_user);
+DATA_OP(test_conn);
+#define OPS(name) data_check_##name, data_apply_##name
 
 /* The documented per-minute limits (rate-limits.mdx, data.yaml). */
 static const struct ml_sim_limit data_limits[] = {
@@ -84,25 +103,26 @@ static const struct ml_sim_limit data_limits[] = {
 #define V500_EV MSG_UNEXPECTED, "ServerError"
 
 static const struct data_route r_track_user = {
-	ID_PATH, L_USER, NULL, RL_ERROR, V413, V415, V500, MSG_MALFORMED, 0, 0
+	ID_PATH, L_USER, NULL, RL_ERROR, V413, V415, V500, MSG_MALFORMED, 0, 0,
+	OPS(user)
 };
 static const struct data_route r_event = {
 	ID_PATH, L_EVENTS, NULL, RL_CUSTOMERS, V413, V415_EV, V500_EV,
-	MSG_MALFORMED, 0, 0
+	MSG_MALFORMED, 0, 0, OPS(event)
 };
 /* Bulk documents only 200 and 400: 413/415/429/500 bodies are inferred. */
 static const struct data_route r_bulk = {
 	ID_PATH, L_BULK_USERS, L_BULK_EVENTS, RL_CUSTOMERS, V413, V415, V500,
-	"'" MSG_MALFORMED, 0, 0
+	"'" MSG_MALFORMED, 0, 0, OPS(bulk)
 };
 static const struct data_route r_device = {
 	ID_PATH, L_DEVICES, NULL, RL_CUSTOMERS, V413, V415_EV, V500_EV,
-	MSG_MALFORMED, 0, 0
+	MSG_MALFORMED, 0, 0, OPS(device)
 };
 static const struct data_route r_opt_out = {
 	ID_QUERY, L_OPT_OUT, NULL, RL_CUSTOMERS,
 	"Payload cannot exceed 128KB", "Payload too large", V415_EV,
-	MSG_UNEXPECTED, "Server Error", MSG_MALFORMED, 0, 0
+	MSG_UNEXPECTED, "Server Error", MSG_MALFORMED, 0, 0, OPS(opt_out)
 };
 static const struct data_route r_merge = {
 	ID_QUERY, L_MERGE, NULL, RL_ERROR,
@@ -112,21 +132,24 @@ static const struct data_route r_merge = {
 	V500_EV,
 	/* Sic: data.yaml's merge example has three spaces. */
 	"Could not decode the request body. The JSON was incorrect or not   "
-	"encoded as UTF-8.", 1, 1
+	"encoded as UTF-8.", 1, 1, OPS(merge)
 };
 static const struct data_route r_delete = {
 	ID_QUERY, L_DELETE, NULL, RL_TITLE, V413, V415,
-	"Please contact the MoEngage team.", NULL, MSG_MALFORMED, 0, 0
+	"Please contact the MoEngage team.", NULL, MSG_MALFORMED, 0, 0,
+	OPS(delete)
 };
 static const struct data_route r_get_user = {
 	ID_QUERY, L_GET_USER, NULL, RL_ERROR, V413, V415, V500, MSG_MALFORMED,
-	0, 0
+	0, 0, OPS(get_user)
 };
 static const struct data_route r_test_conn = {
-	ID_NONE, NULL, NULL, RL_ERROR, V413, V415, V500, MSG_MALFORMED, 0, 2
+	ID_NONE, NULL, NULL, RL_ERROR, V413, V415, V500, MSG_MALFORMED, 0, 2,
+	OPS(test_conn)
 };
 static const struct data_route r_install = {
-	ID_NONE, NULL, NULL, RL_ERROR, V413, V415, V500, MSG_MALFORMED, 0, 0
+	ID_NONE, NULL, NULL, RL_ERROR, V413, V415, V500, MSG_MALFORMED, 0, 0,
+	NULL, NULL
 };
 
 /* ---- answers ------------------------------------------------------- */
@@ -445,6 +468,8 @@ data_spend(struct ml_sim_ctx *ctx, long units, long units2)
 	struct ml_sim_rate_info a, b;
 	int rc;
 
+	if (r->limit == NULL)
+		return ML_OK;
 	if (r->limit2 != NULL) {
 		rc = data_rate(ctx, r->limit, 0, &a);
 		if (rc == ML_OK)
@@ -606,12 +631,13 @@ data_check_actions(struct ml_sim_ctx *ctx, json_object *o, long *n_out)
 /* ---- Track User: POST /v1/customer/{app_id} -------------------------- */
 
 static int
-data_check_user(struct ml_sim_ctx *ctx, json_object *o)
+data_check_user(struct ml_sim_ctx *ctx, json_object *o, long units[2])
 {
 	json_object *attrs, *add, *rm, *v;
 	char msg[300];
 	int rc;
 
+	units[0] = 1;
 	rc = data_check_type(ctx, o, "customer");
 	if (rc == ML_OK)
 		rc = data_check_customer_id(ctx, o);
@@ -654,65 +680,45 @@ data_check_user(struct ml_sim_ctx *ctx, json_object *o)
 }
 
 static int
-data_track_user(struct ml_sim_ctx *ctx)
+data_apply_user(struct ml_sim_ctx *ctx, json_object *o)
 {
-	json_object *body = NULL;
 	int rc;
 
-	rc = data_prelude(ctx, &body);
-	if (rc == ML_OK)
-		rc = data_check_user(ctx, body);
-	if (rc == ML_OK)
-		rc = data_spend(ctx, 1, 0);
-	if (rc == ML_OK && !data_blocked_id(ml_json_str(body,
-	    "customer_id"))) {
-		rc = ml_sim_state_track_user(ctx->sim->state,
-		    (size_t)ctx->ws_idx, body);
-		if (rc == ML_ETOOBIG) {
-			log_warn("msg=\"user store full; user dropped\" "
-			    "workspace=%s", ctx->ws->id);
-			rc = ML_OK;
-		}
+	if (data_blocked_id(ml_json_str(o, "customer_id")))
+		return ML_OK;
+	rc = ml_sim_state_track_user(ctx->sim->state, (size_t)ctx->ws_idx, o);
+	if (rc == ML_ETOOBIG) {
+		log_warn("msg=\"user store full; user dropped\" workspace=%s",
+		    ctx->ws->id);
+		rc = ML_OK;
 	}
-	if (rc == ML_OK)
-		rc = data_success(ctx);
-	json_object_put(body);
-	if (rc == DATA_DONE)
-		rc = data_rate_headers(ctx);
-	return data_done(rc);
+	return rc;
 }
 
 /* ---- Track Event: POST /v1/event/{Workspace_ID} ---------------------- */
 
 static int
-data_track_event(struct ml_sim_ctx *ctx)
+data_check_event(struct ml_sim_ctx *ctx, json_object *o, long units[2])
 {
-	json_object *body = NULL;
-	long n = 0;
 	int rc;
 
-	rc = data_prelude(ctx, &body);
+	rc = data_check_type(ctx, o, "event");
 	if (rc == ML_OK)
-		rc = data_check_type(ctx, body, "event");
+		rc = data_check_customer_id(ctx, o);
 	if (rc == ML_OK)
-		rc = data_check_customer_id(ctx, body);
-	if (rc == ML_OK)
-		rc = data_check_actions(ctx, body, &n);
-	if (rc == ML_OK)
-		rc = data_spend(ctx, n, 0);
-	if (rc == ML_OK && !data_blocked_id(ml_json_str(body,
-	    "customer_id"))) {
-		rc = ml_sim_state_track_event(ctx->sim->state,
-		    (size_t)ctx->ws_idx, body);
-		if (rc == ML_ETOOBIG)
-			rc = ML_OK;
-	}
-	if (rc == ML_OK)
-		rc = data_success(ctx);
-	json_object_put(body);
-	if (rc == DATA_DONE)
-		rc = data_rate_headers(ctx);
-	return data_done(rc);
+		rc = data_check_actions(ctx, o, &units[0]);
+	return rc;
+}
+
+static int
+data_apply_event(struct ml_sim_ctx *ctx, json_object *o)
+{
+	int rc;
+
+	if (data_blocked_id(ml_json_str(o, "customer_id")))
+		return ML_OK;
+	rc = ml_sim_state_track_event(ctx->sim->state, (size_t)ctx->ws_idx, o);
+	return rc == ML_ETOOBIG ? ML_OK : rc;
 }
 
 /* ---- Track Device: POST /v1/device/{app_id} -------------------------- */
@@ -726,7 +732,7 @@ data_nonempty_str(json_object *o, const char *key)
 }
 
 static int
-data_check_device(struct ml_sim_ctx *ctx, json_object *o)
+data_check_device(struct ml_sim_ctx *ctx, json_object *o, long units[2])
 {
 	static const char *const platforms[] = {
 		"ANDROID", "iOS", "web", "TV", NULL
@@ -736,6 +742,7 @@ data_check_device(struct ml_sim_ctx *ctx, json_object *o)
 	size_t i;
 	int rc;
 
+	units[0] = 1;
 	rc = data_check_type(ctx, o, "device");
 	if (rc)
 		return rc;
@@ -764,39 +771,26 @@ data_check_device(struct ml_sim_ctx *ctx, json_object *o)
 }
 
 static int
-data_track_device(struct ml_sim_ctx *ctx)
+data_apply_device(struct ml_sim_ctx *ctx, json_object *o)
 {
-	json_object *body = NULL;
 	int rc;
 
-	rc = data_prelude(ctx, &body);
-	if (rc == ML_OK)
-		rc = data_check_device(ctx, body);
-	if (rc == ML_OK)
-		rc = data_spend(ctx, 1, 0);
-	if (rc == ML_OK) {
-		rc = ml_sim_state_track_device(ctx->sim->state,
-		    (size_t)ctx->ws_idx, body);
-		/* Accepted, then dropped: devices need an existing user. */
-		if (rc == ML_ENOTFOUND || rc == ML_ETOOBIG) {
-			log_info("msg=\"device dropped\" workspace=%s "
-			    "reason=\"%s\"", ctx->ws->id, rc == ML_ENOTFOUND ?
-			    "unknown customer_id" : "device store full");
-			rc = ML_OK;
-		}
+	rc = ml_sim_state_track_device(ctx->sim->state, (size_t)ctx->ws_idx,
+	    o);
+	/* Accepted, then dropped: devices need an existing user. */
+	if (rc == ML_ENOTFOUND || rc == ML_ETOOBIG) {
+		log_info("msg=\"device dropped\" workspace=%s reason=\"%s\"",
+		    ctx->ws->id, rc == ML_ENOTFOUND ? "unknown customer_id" :
+		    "device store full");
+		rc = ML_OK;
 	}
-	if (rc == ML_OK)
-		rc = data_success(ctx);
-	json_object_put(body);
-	if (rc == DATA_DONE)
-		rc = data_rate_headers(ctx);
-	return data_done(rc);
+	return rc;
 }
 
 /* ---- Device Opt-out: POST /v1/devices/manage?app_id= ----------------- */
 
 static int
-data_check_opt_out(struct ml_sim_ctx *ctx, json_object *o)
+data_check_opt_out(struct ml_sim_ctx *ctx, json_object *o, long units[2])
 {
 	static const char *const allowed[] = {
 		"moe_gaid", "push_id", "unique_id", "device_unique_id", NULL
@@ -805,6 +799,7 @@ data_check_opt_out(struct ml_sim_ctx *ctx, json_object *o)
 	const char *act;
 	size_t i, j, n;
 
+	units[0] = 1;
 	if (!data_nonempty_str(o, "user_identifier_type"))
 		return data_missing(ctx, "user_identifier_type",
 		    "customer_identifier_type is not found in the payload");
@@ -847,32 +842,16 @@ bad:
 }
 
 static int
-data_opt_out(struct ml_sim_ctx *ctx)
+data_apply_opt_out(struct ml_sim_ctx *ctx, json_object *o)
 {
-	json_object *body = NULL;
 	int rc;
 
-	rc = data_prelude(ctx, &body);
-	if (rc == ML_OK)
-		rc = data_check_opt_out(ctx, body);
-	if (rc == ML_OK)
-		rc = data_spend(ctx, 1, 0);
-	if (rc == ML_OK) {
-		rc = ml_sim_state_opt_out(ctx->sim->state,
-		    (size_t)ctx->ws_idx, ml_json_str(body,
-		    "user_identifier_type"), ml_json_str(body,
-		    "user_identifier_value"), strcmp(ml_json_str(body,
-		    "action_type"), "block") == 0,
-		    ml_json_get(body, "device_identifiers", json_type_array));
-		if (rc == ML_ENOTFOUND)
-			rc = ML_OK;	/* asynchronous at MoEngage too */
-	}
-	if (rc == ML_OK)
-		rc = data_success(ctx);
-	json_object_put(body);
-	if (rc == DATA_DONE)
-		rc = data_rate_headers(ctx);
-	return data_done(rc);
+	rc = ml_sim_state_opt_out(ctx->sim->state, (size_t)ctx->ws_idx,
+	    ml_json_str(o, "user_identifier_type"),
+	    ml_json_str(o, "user_identifier_value"),
+	    strcmp(ml_json_str(o, "action_type"), "block") == 0,
+	    ml_json_get(o, "device_identifiers", json_type_array));
+	return rc == ML_ENOTFOUND ? ML_OK : rc;	/* asynchronous at MoEngage */
 }
 
 /* ---- Merge Users: POST /v1/customer/merge?app_id= -------------------- */
@@ -901,7 +880,7 @@ data_check_merge_user(struct ml_sim_ctx *ctx, json_object *pair,
 }
 
 static int
-data_check_merge(struct ml_sim_ctx *ctx, json_object *o, long *n_out)
+data_check_merge(struct ml_sim_ctx *ctx, json_object *o, long units[2])
 {
 	json_object *arr, *pair;
 	size_t i, n;
@@ -926,46 +905,52 @@ data_check_merge(struct ml_sim_ctx *ctx, json_object *o, long *n_out)
 		if (rc)
 			return rc;
 	}
-	*n_out = (long)n;
+	units[0] = (long)n;
 	return ML_OK;
 }
 
+/* Answer with obj (consumed) and report DATA_DONE. */
 static int
-data_merge(struct ml_sim_ctx *ctx)
+data_reply(struct ml_sim_ctx *ctx, json_object *obj)
 {
-	json_object *body = NULL, *arr, *pair, *ok = NULL;
-	long n = 0, i;
+	int rc = obj != NULL ? ml_sim_reply_json(ctx, 200, obj) : ML_ENOMEM;
+
+	json_object_put(obj);
+	return rc ? rc : DATA_DONE;
+}
+
+/* {"status":"success", key: value}: Merge's and Test Connection's answers. */
+static int
+data_reply_pair(struct ml_sim_ctx *ctx, const char *key, const char *value)
+{
+	json_object *o = json_object_new_object();
+
+	if (o != NULL && (ml_json_add_str(o, "status", "success") ||
+	    ml_json_add_str(o, key, value))) {
+		json_object_put(o);
+		o = NULL;
+	}
+	return data_reply(ctx, o);
+}
+
+static int
+data_apply_merge(struct ml_sim_ctx *ctx, json_object *o)
+{
+	json_object *arr = ml_json_get(o, "merge_data", json_type_array);
+	json_object *pair;
+	size_t i, n = json_object_array_length(arr);
 	int rc;
 
-	rc = data_prelude(ctx, &body);
-	if (rc == ML_OK)
-		rc = data_check_merge(ctx, body, &n);
-	if (rc == ML_OK)
-		rc = data_spend(ctx, n, 0);
-	arr = ml_json_get(body, "merge_data", json_type_array);
-	for (i = 0; rc == ML_OK && i < n; i++) {
-		pair = json_object_array_get_idx(arr, (size_t)i);
+	for (i = 0; i < n; i++) {
+		pair = json_object_array_get_idx(arr, i);
 		/* "If the merging of any user fails ... it will skip". */
 		rc = ml_sim_state_merge(ctx->sim->state, (size_t)ctx->ws_idx,
 		    ml_json_str(pair, "merged_user"),
 		    ml_json_str(pair, "retained_user"));
-		if (rc == ML_ENOTFOUND)
-			rc = ML_OK;
+		if (rc && rc != ML_ENOTFOUND)
+			return rc;
 	}
-	if (rc == ML_OK) {
-		ok = json_object_new_object();
-		rc = ML_ENOMEM;
-		if (ok != NULL && !ml_json_add_str(ok, "status", "success") &&
-		    !ml_json_add_str(ok, "operation", "created"))
-			rc = ml_sim_reply_json(ctx, 200, ok);
-		if (rc == ML_OK)
-			rc = DATA_DONE;
-	}
-	json_object_put(ok);
-	json_object_put(body);
-	if (rc == DATA_DONE)
-		rc = data_rate_headers(ctx);
-	return data_done(rc);
+	return data_reply_pair(ctx, "operation", "created");
 }
 
 /* ---- Delete User: POST /v1/customer/delete?app_id= ------------------- */
@@ -974,74 +959,69 @@ data_merge(struct ml_sim_ctx *ctx)
  * The operation documents {identity_type, identity_value}; data.yaml's
  * DeleteUserRequest schema an identifiers array. Both are accepted.
  */
-static int
-data_check_delete(struct ml_sim_ctx *ctx, json_object *o, const char **type,
-    const char **value)
+static json_object *
+data_delete_ids(json_object *o, const char **type, const char **value)
 {
 	json_object *ids, *one;
 
 	*type = ml_json_str(o, "identity_type");
 	*value = ml_json_str(o, "identity_value");
 	ids = ml_json_get(o, "identifiers", json_type_array);
-	if (*type == NULL && *value == NULL && ids != NULL) {
-		if (json_object_array_length(ids) > 1)
-			return data_fail(ctx, 400, "identifiers",
-			    "max limit allowed is 1", "LimitBreached");
-		one = json_object_array_get_idx(ids, 0);
-		*type = ml_json_str(one, "identifier_type");
-		*value = ml_json_str(one, "identifier");
-	}
+	if (*type != NULL || *value != NULL || ids == NULL)
+		return NULL;
+	one = json_object_array_get_idx(ids, 0);
+	*type = ml_json_str(one, "identifier_type");
+	*value = ml_json_str(one, "identifier");
+	return ids;
+}
+
+static int
+data_check_delete(struct ml_sim_ctx *ctx, json_object *o, long units[2])
+{
+	const char *type, *value;
+	json_object *ids;
+
+	units[0] = 1;
+	ids = data_delete_ids(o, &type, &value);
+	if (ids != NULL && json_object_array_length(ids) > 1)
+		return data_fail(ctx, 400, "identifiers",
+		    "max limit allowed is 1", "LimitBreached");
 	/* Inferred wording, in the documented MissingAttributeError style. */
-	if (*type == NULL)
+	if (type == NULL)
 		return data_missing(ctx, "identity_type",
 		    "identity_type is not found in the payload");
-	if (strcmp(*type, "customer_id") != 0 &&
-	    strcmp(*type, "moengage_id") != 0)
+	if (strcmp(type, "customer_id") != 0 &&
+	    strcmp(type, "moengage_id") != 0)
 		return data_fail(ctx, 400, "identity_type", "identity_type "
 		    "can only be in ['customer_id', 'moengage_id'] ",
 		    "ValueError");
-	if (*value == NULL || (*value)[0] == '\0')
+	if (value == NULL || value[0] == '\0')
 		return data_missing(ctx, "identity_value",
 		    "identity_value is not found in the payload");
 	return ML_OK;
 }
 
 static int
-data_delete(struct ml_sim_ctx *ctx)
+data_apply_delete(struct ml_sim_ctx *ctx, json_object *o)
 {
-	json_object *body = NULL;
-	const char *type = NULL, *value = NULL;
+	const char *type, *value;
 	struct ml_buf msg;
 	int rc;
 
+	data_delete_ids(o, &type, &value);
+	rc = ml_sim_state_delete(ctx->sim->state, (size_t)ctx->ws_idx, type,
+	    value);
+	if (rc != ML_ENOTFOUND)
+		return rc;
+	/* data.yaml: 400 "User doesn't exists with customer id ..." */
 	ml_buf_init(&msg, 4096);
-	rc = data_prelude(ctx, &body);
-	if (rc == ML_OK)
-		rc = data_check_delete(ctx, body, &type, &value);
-	if (rc == ML_OK)
-		rc = data_spend(ctx, 1, 0);
-	if (rc == ML_OK) {
-		rc = ml_sim_state_delete(ctx->sim->state, (size_t)ctx->ws_idx,
-		    type, value);
-		if (rc == ML_ENOTFOUND) {
-			/* data.yaml: 400 "User doesn't exists with ..." */
-			rc = ml_buf_appendf(&msg, "User doesn't exists with %s "
-			    "%s", strcmp(type, "customer_id") == 0 ?
-			    "customer id" : "moengage id", value);
-			if (rc == ML_ETOOBIG)
-				rc = ML_OK;
-			if (rc == ML_OK)
-				rc = data_fail(ctx, 400, NULL, msg.data,
-				    "Not Found");
-		}
-	}
-	if (rc == ML_OK)
-		rc = data_success(ctx);
+	rc = ml_buf_appendf(&msg, "User doesn't exists with %s %s",
+	    strcmp(type, "customer_id") == 0 ? "customer id" : "moengage id",
+	    value);
+	if (rc == ML_OK || rc == ML_ETOOBIG)
+		rc = data_fail(ctx, 400, NULL, msg.data, "Not Found");
 	ml_buf_cleanup(&msg);
-	json_object_put(body);
-	if (rc == DATA_DONE)
-		rc = data_rate_headers(ctx);
-	return data_done(rc);
+	return rc;
 }
 
 /* ---- Get User: POST /v1/customers/export?app_id= --------------------- */
@@ -1049,7 +1029,7 @@ data_delete(struct ml_sim_ctx *ctx)
 #define GET_USER_MAX 20
 
 static int
-data_check_get_user(struct ml_sim_ctx *ctx, json_object *o, long *n_out)
+data_check_get_user(struct ml_sim_ctx *ctx, json_object *o, long units[2])
 {
 	json_object *data, *ids;
 	size_t n;
@@ -1066,7 +1046,7 @@ data_check_get_user(struct ml_sim_ctx *ctx, json_object *o, long *n_out)
 	if (n > GET_USER_MAX)
 		return data_fail(ctx, 400, "users", "max limit allowed is 20",
 		    "LimitBreached");
-	*n_out = (long)n;
+	units[0] = (long)n;
 	return ML_OK;
 }
 
@@ -1110,48 +1090,34 @@ data_export(struct ml_sim_ctx *ctx, json_object *body, json_object *out)
 }
 
 static int
-data_get_user(struct ml_sim_ctx *ctx)
+data_apply_get_user(struct ml_sim_ctx *ctx, json_object *o)
 {
-	json_object *body = NULL, *res = NULL, *data = NULL;
-	long n = 0;
-	int rc;
+	json_object *res, *data;
+	int rc = ML_ENOMEM;
 
-	rc = data_prelude(ctx, &body);
-	if (rc == ML_OK)
-		rc = data_check_get_user(ctx, body, &n);
-	if (rc == ML_OK)
-		rc = data_spend(ctx, n, 0);
+	res = json_object_new_object();
+	data = json_object_new_object();
+	if (res != NULL && data != NULL &&
+	    !ml_json_add_str(res, "status", "success") &&
+	    !ml_json_add_str(res, "type", "export_users"))
+		rc = data_export(ctx, o, data);
 	if (rc == ML_OK) {
-		res = json_object_new_object();
-		data = json_object_new_object();
-		rc = ML_ENOMEM;
-		if (res != NULL && data != NULL &&
-		    !ml_json_add_str(res, "status", "success") &&
-		    !ml_json_add_str(res, "type", "export_users"))
-			rc = data_export(ctx, body, data);
-		if (rc == ML_OK) {
-			rc = ml_sim_json_add(res, "data", data);
-			data = NULL;
-		}
-		if (rc == ML_OK)
-			rc = ml_sim_reply_json(ctx, 200, res);
-		if (rc == ML_OK)
-			rc = DATA_DONE;
+		rc = ml_sim_json_add(res, "data", data);
+		data = NULL;
 	}
 	json_object_put(data);
-	json_object_put(res);
-	json_object_put(body);
-	if (rc == DATA_DONE)
-		rc = data_rate_headers(ctx);
-	return data_done(rc);
+	if (rc) {
+		json_object_put(res);
+		return rc;
+	}
+	return data_reply(ctx, res);
 }
 
 /* ---- Bulk Import: POST /v1/transition/{Workspace_ID} ----------------- */
 
 /* data.yaml's bulk messages start with a stray "'"; reproduced as is. */
 static int
-data_check_bulk(struct ml_sim_ctx *ctx, json_object *o, long *users,
-    long *events)
+data_check_bulk(struct ml_sim_ctx *ctx, json_object *o, long units[2])
 {
 	json_object *els, *el, *acts;
 	const char *t, *a;
@@ -1166,7 +1132,6 @@ data_check_bulk(struct ml_sim_ctx *ctx, json_object *o, long *users,
 	if (n == 0)
 		return data_missing(ctx, "elements",
 		    "'elements cannot be empty array");
-	*users = *events = 0;
 	for (i = 0; i < n; i++) {
 		el = json_object_array_get_idx(els, i);
 		t = ml_json_str(el, "type");
@@ -1179,7 +1144,7 @@ data_check_bulk(struct ml_sim_ctx *ctx, json_object *o, long *users,
 			return data_missing(ctx, "customer_id",
 			    "'customer_id not found in the payload");
 		if (strcmp(t, "customer") == 0)
-			(*users)++;
+			units[0]++;	/* users */
 		if (strcmp(t, "event") != 0)
 			continue;
 		acts = ml_json_get(el, "actions", json_type_array);
@@ -1191,13 +1156,13 @@ data_check_bulk(struct ml_sim_ctx *ctx, json_object *o, long *users,
 				return data_missing(ctx, "action",
 				    "'action cannot be empty Unicode string");
 		}
-		*events += (long)na;
+		units[1] += (long)na;	/* events */
 	}
 	return ML_OK;
 }
 
 static int
-data_bulk_apply(struct ml_sim_ctx *ctx, json_object *o)
+data_apply_bulk(struct ml_sim_ctx *ctx, json_object *o)
 {
 	json_object *els = ml_json_get(o, "elements", json_type_array);
 	size_t i, n = json_object_array_length(els);
@@ -1209,38 +1174,79 @@ data_bulk_apply(struct ml_sim_ctx *ctx, json_object *o)
 	for (i = 0; i < n && rc == ML_OK; i++) {
 		el = json_object_array_get_idx(els, i);
 		t = ml_json_str(el, "type");
-		if (data_blocked_id(ml_json_str(el, "customer_id")))
-			continue;
 		if (strcmp(t, "customer") == 0)
-			rc = ml_sim_state_track_user(ctx->sim->state,
-			    (size_t)ctx->ws_idx, el);
+			rc = data_apply_user(ctx, el);
 		else if (strcmp(t, "event") == 0)
-			rc = ml_sim_state_track_event(ctx->sim->state,
-			    (size_t)ctx->ws_idx, el);
+			rc = data_apply_event(ctx, el);
 		else
-			rc = ml_sim_state_track_device(ctx->sim->state,
-			    (size_t)ctx->ws_idx, el);
-		/* "All bulk API requests return a 200 response code." */
-		if (rc == ML_ENOTFOUND || rc == ML_ETOOBIG)
-			rc = ML_OK;
+			rc = data_apply_device(ctx, el);
 	}
+	/* "All bulk API requests return a 200 response code." */
 	return rc;
 }
 
+/* ---- Test Connection: POST /v1/integrations/authentication ----------- */
+
 static int
-data_bulk(struct ml_sim_ctx *ctx)
+data_check_test_conn(struct ml_sim_ctx *ctx, json_object *o, long units[2])
 {
+	static const char *const required[] = {
+		"app_id", "app_secret", "source", "region", NULL
+	};
+	const char *own, *multi, *secret;
+	char msg[64];
+	size_t i;
+	int match = 0;
+
+	(void)units;
+	for (i = 0; required[i] != NULL; i++) {
+		if (!data_nonempty_str(o, required[i])) {
+			snprintf(msg, sizeof(msg), "%s is not found in the "
+			    "payload", required[i]);
+			return data_missing(ctx, required[i], msg);
+		}
+	}
+	/* The body repeats the credentials; they must agree (inferred). */
+	if (strcmp(ml_json_str(o, "app_id"), ctx->ws->id) != 0)
+		return data_auth_fail(ctx, 409,
+		    "App key mismatch in params and authentication");
+	secret = ml_json_str(o, "app_secret");
+	own = ctx->ws->keys.key[ML_KEY_DATA];
+	multi = ctx->ws->keys.key[ML_KEY_MULTI];
+	if (own != NULL && strlen(own) == strlen(secret))
+		match |= sodium_memcmp(own, secret, strlen(own)) == 0;
+	if (multi != NULL && strlen(multi) == strlen(secret))
+		match |= sodium_memcmp(multi, secret, strlen(multi)) == 0;
+	if (!match)
+		return data_auth_fail(ctx, 401, "App Secret key mismatch. "
+		    "Please login to the dashboard to verify key");
+	return ML_OK;
+}
+
+static int
+data_apply_test_conn(struct ml_sim_ctx *ctx, json_object *o)
+{
+	(void)o;
+	return data_reply_pair(ctx, "app_name", ctx->ws->name);
+}
+
+/* ---- the pipeline every authenticated Data endpoint runs ------------- */
+
+static int
+data_handle(struct ml_sim_ctx *ctx)
+{
+	const struct data_route *r = data_info(ctx);
 	json_object *body = NULL;
-	long users = 0, events = 0;
+	long units[2] = { 0, 0 };
 	int rc;
 
 	rc = data_prelude(ctx, &body);
 	if (rc == ML_OK)
-		rc = data_check_bulk(ctx, body, &users, &events);
+		rc = r->check(ctx, body, units);
 	if (rc == ML_OK)
-		rc = data_spend(ctx, users, events);
+		rc = data_spend(ctx, units[0], units[1]);
 	if (rc == ML_OK)
-		rc = data_bulk_apply(ctx, body);
+		rc = r->apply(ctx, body);
 	if (rc == ML_OK)
 		rc = data_success(ctx);
 	json_object_put(body);
@@ -1248,62 +1254,6 @@ data_bulk(struct ml_sim_ctx *ctx)
 		rc = data_rate_headers(ctx);
 	return data_done(rc);
 }
-
-/* ---- Test Connection: POST /v1/integrations/authentication ----------- */
-
-static int
-data_test_conn(struct ml_sim_ctx *ctx)
-{
-	static const char *const required[] = {
-		"app_id", "app_secret", "source", "region", NULL
-	};
-	json_object *body = NULL, *ok = NULL;
-	const char *own, *multi, *secret;
-	char msg[64];
-	size_t i;
-	int rc, match = 0;
-
-	rc = data_prelude(ctx, &body);
-	for (i = 0; rc == ML_OK && required[i] != NULL; i++) {
-		if (!data_nonempty_str(body, required[i])) {
-			snprintf(msg, sizeof(msg), "%s is not found in the "
-			    "payload", required[i]);
-			rc = data_missing(ctx, required[i], msg);
-		}
-	}
-	/* The body repeats the credentials; they must agree (inferred). */
-	if (rc == ML_OK && strcmp(ml_json_str(body, "app_id"),
-	    ctx->ws->id) != 0)
-		rc = data_auth_fail(ctx, 409,
-		    "App key mismatch in params and authentication");
-	if (rc == ML_OK) {
-		secret = ml_json_str(body, "app_secret");
-		own = ctx->ws->keys.key[ML_KEY_DATA];
-		multi = ctx->ws->keys.key[ML_KEY_MULTI];
-		if (own != NULL && strlen(own) == strlen(secret))
-			match |= sodium_memcmp(own, secret, strlen(own)) == 0;
-		if (multi != NULL && strlen(multi) == strlen(secret))
-			match |= sodium_memcmp(multi, secret,
-			    strlen(multi)) == 0;
-		if (!match)
-			rc = data_auth_fail(ctx, 401, "App Secret key "
-			    "mismatch. Please login to the dashboard to "
-			    "verify key");
-	}
-	if (rc == ML_OK) {
-		ok = json_object_new_object();
-		rc = ML_ENOMEM;
-		if (ok != NULL && !ml_json_add_str(ok, "status", "success") &&
-		    !ml_json_add_str(ok, "app_name", ctx->ws->name))
-			rc = ml_sim_reply_json(ctx, 200, ok);
-		if (rc == ML_OK)
-			rc = DATA_DONE;
-	}
-	json_object_put(ok);
-	json_object_put(body);
-	return data_done(rc);
-}
-
 /* ---- Track App Install: GET /v1/installInfo (no auth) ---------------- */
 
 static int
@@ -1400,23 +1350,23 @@ data_fault_body(struct ml_sim_ctx *ctx, int status)
 /* ---- the family ------------------------------------------------------- */
 
 static const struct ml_sim_route data_routes[] = {
-	{ "POST", "/v1/customer/{app_id}", "track_user", data_track_user,
+	{ "POST", "/v1/customer/{app_id}", "track_user", data_handle,
 	    &r_track_user },
-	{ "POST", "/v1/customers/export", "get_user", data_get_user,
+	{ "POST", "/v1/customers/export", "get_user", data_handle,
 	    &r_get_user },
-	{ "POST", "/v1/customer/merge", "merge_users", data_merge, &r_merge },
-	{ "POST", "/v1/customer/delete", "delete_user", data_delete,
+	{ "POST", "/v1/customer/merge", "merge_users", data_handle, &r_merge },
+	{ "POST", "/v1/customer/delete", "delete_user", data_handle,
 	    &r_delete },
-	{ "POST", "/v1/event/{Workspace_ID}", "track_event", data_track_event,
+	{ "POST", "/v1/event/{Workspace_ID}", "track_event", data_handle,
 	    &r_event },
-	{ "POST", "/v1/device/{app_id}", "track_device", data_track_device,
+	{ "POST", "/v1/device/{app_id}", "track_device", data_handle,
 	    &r_device },
-	{ "POST", "/v1/devices/manage", "device_opt_out", data_opt_out,
+	{ "POST", "/v1/devices/manage", "device_opt_out", data_handle,
 	    &r_opt_out },
-	{ "POST", "/v1/transition/{Workspace_ID}", "bulk_import", data_bulk,
+	{ "POST", "/v1/transition/{Workspace_ID}", "bulk_import", data_handle,
 	    &r_bulk },
 	{ "POST", "/v1/integrations/authentication", "test_connection",
-	    data_test_conn, &r_test_conn },
+	    data_handle, &r_test_conn },
 	{ "GET", "/v1/installInfo", "track_install", data_install,
 	    &r_install },
 };

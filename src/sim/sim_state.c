@@ -180,6 +180,33 @@ state_resolve(struct state_ws *w, const char *id_type, const char *value)
 	return state_user(w, value) != NULL ? value : NULL;
 }
 
+/* Does a device or event object belong to customer cid? */
+static int
+state_owned(json_object *o, const char *cid)
+{
+	const char *owner = ml_json_str(o, "customer_id");
+
+	return owner != NULL && cid != NULL && strcmp(owner, cid) == 0;
+}
+
+/*
+ * Lock, make the maps, and resolve an identifier to its customer_id. The
+ * caller unlocks on every path. ML_ENOTFOUND if there is no such user.
+ */
+static int
+state_begin(struct ml_sim_state *st, struct state_ws *w, const char *id_type,
+    const char *id_value, const char **cid)
+{
+	int rc;
+
+	pthread_mutex_lock(&st->mu);
+	rc = state_ws_ready(w);
+	if (rc)
+		return rc;
+	*cid = state_resolve(w, id_type, id_value);
+	return *cid != NULL ? ML_OK : ML_ENOTFOUND;
+}
+
 static json_object *
 state_user_new(struct state_ws *w, const char *cid)
 {
@@ -551,22 +578,15 @@ ml_sim_state_opt_out(struct ml_sim_state *st, size_t ws, const char *id_type,
     const char *id_value, int block, json_object *ids)
 {
 	struct state_ws *w = &st->ws[ws];
-	const char *cid;
+	const char *cid = NULL;
 	int rc;
 
-	pthread_mutex_lock(&st->mu);
-	rc = state_ws_ready(w);
+	rc = state_begin(st, w, id_type, id_value, &cid);
 	if (rc)
 		goto out;
-	cid = state_resolve(w, id_type, id_value);
-	if (cid == NULL) {
-		rc = ML_ENOTFOUND;
-		goto out;
-	}
 	json_object_object_foreach(w->devices, k, d) {
 		(void)k;
-		if (strcmp(ml_json_str(d, "customer_id") ?
-		    ml_json_str(d, "customer_id") : "", cid) != 0)
+		if (!state_owned(d, cid))
 			continue;
 		if (ids != NULL && !state_device_match(d, ids))
 			continue;
@@ -613,8 +633,7 @@ ml_sim_state_merge(struct ml_sim_state *st, size_t ws, const char *merged,
 	}
 	json_object_object_foreach(w->devices, dk, d) {
 		(void)dk;
-		if (ml_json_str(d, "customer_id") != NULL &&
-		    strcmp(ml_json_str(d, "customer_id"), merged) == 0) {
+		if (state_owned(d, merged)) {
 			rc = ml_json_add_str(d, "customer_id", retained);
 			if (rc)
 				goto out;
@@ -623,8 +642,7 @@ ml_sim_state_merge(struct ml_sim_state *st, size_t ws, const char *merged,
 	for (i = 0; i < w->ev_n; i++) {
 		json_object *e = w->ev[(w->ev_head + i) % STATE_EVENTS_KEEP];
 
-		if (ml_json_str(e, "customer_id") != NULL &&
-		    strcmp(ml_json_str(e, "customer_id"), merged) == 0) {
+		if (state_owned(e, merged)) {
 			rc = ml_json_add_str(e, "customer_id", retained);
 			if (rc)
 				goto out;
@@ -642,20 +660,14 @@ ml_sim_state_delete(struct ml_sim_state *st, size_t ws, const char *id_type,
 {
 	struct state_ws *w = &st->ws[ws];
 	json_object *gone = NULL;
-	const char *cid;
+	const char *cid = NULL;
 	char *key = NULL;
 	size_t i, n;
 	int rc;
 
-	pthread_mutex_lock(&st->mu);
-	rc = state_ws_ready(w);
+	rc = state_begin(st, w, id_type, id_value, &cid);
 	if (rc)
 		goto out;
-	cid = state_resolve(w, id_type, id_value);
-	if (cid == NULL) {
-		rc = ML_ENOTFOUND;
-		goto out;
-	}
 	/* cid may live in by_moe, which the delete changes. */
 	key = ml_strdup(cid);
 	gone = json_object_new_array();
@@ -664,8 +676,7 @@ ml_sim_state_delete(struct ml_sim_state *st, size_t ws, const char *id_type,
 		goto out;
 	}
 	json_object_object_foreach(w->devices, dk, d) {
-		if (ml_json_str(d, "customer_id") != NULL &&
-		    strcmp(ml_json_str(d, "customer_id"), key) == 0) {
+		if (state_owned(d, key)) {
 			rc = ml_sim_json_push(gone, json_object_new_string(dk));
 			if (rc)
 				goto out;
@@ -765,16 +776,14 @@ ml_sim_state_user(struct ml_sim_state *st, size_t ws, const char *cid,
 		goto out;
 	json_object_object_foreach(w->devices, dk, d) {
 		(void)dk;
-		if (strcmp(ml_json_str(d, "customer_id") ?
-		    ml_json_str(d, "customer_id") : "", cid) == 0 &&
+		if (state_owned(d, cid) &&
 		    ml_sim_json_push(devs, state_copy(d)))
 			goto out;
 	}
 	for (i = 0; i < w->ev_n; i++) {
 		json_object *e = w->ev[(w->ev_head + i) % STATE_EVENTS_KEEP];
 
-		if (strcmp(ml_json_str(e, "customer_id") ?
-		    ml_json_str(e, "customer_id") : "", cid) == 0 &&
+		if (state_owned(e, cid) &&
 		    ml_sim_json_push(evs, state_copy(e)))
 			goto out;
 	}

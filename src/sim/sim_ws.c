@@ -13,7 +13,6 @@
  */
 #include "sim/sim.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -299,33 +298,12 @@ ml_sim_wsset_load(struct ml_sim_wsset *set, const char *path,
     struct ml_err *err)
 {
 	struct ml_buf b;
-	char chunk[8192];
-	FILE *fp;
-	size_t n;
-	int rc = ML_OK;
+	int rc;
 
 	ml_buf_init(&b, WS_FILE_MAX);
-	fp = fopen(path, "rb");
-	if (fp == NULL)
-		return ml_err_set(err, ML_EIO, "invalid_workspaces",
-		    "workspaces file %s: %s", path, strerror(errno));
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
-		rc = ml_buf_append(&b, chunk, n);
-		if (rc) {
-			ml_err_set(err, rc, "invalid_workspaces",
-			    "workspaces file %s: larger than %d bytes", path,
-			    WS_FILE_MAX);
-			goto out;
-		}
-	}
-	if (ferror(fp)) {
-		rc = ml_err_set(err, ML_EIO, "invalid_workspaces",
-		    "workspaces file %s: read error", path);
-		goto out;
-	}
-	rc = ml_sim_wsset_parse(set, b.data, b.len, path, err);
-out:
-	fclose(fp);
+	rc = ml_sim_read_file(path, &b, "invalid_workspaces", err);
+	if (rc == ML_OK)
+		rc = ml_sim_wsset_parse(set, b.data, b.len, path, err);
 	ml_buf_cleanup_zero(&b);
 	return rc;
 }

@@ -4,7 +4,6 @@ the exact body MoEngage documents (reference 2.3, data.yaml)."""
 import base64
 import unittest
 
-import harness
 from harness import DEFAULT_WORKSPACES, SimCase, basic
 
 AUTH = "Authentication required"

@@ -5,31 +5,35 @@ of a malformed workspaces file."""
 import http.client
 import json
 import os
-import re
 import signal
+import socket
 import ssl
 import unittest
 
-import harness
 from harness import Proc, SimCase, TestCase, basic, run_cli
 
 USER = {"type": "customer", "customer_id": "ka"}
 
 
+HEADERS = {"Host": "api-01.moengage.com",
+           "Authorization": basic("WS_US01", "data-key-us01"),
+           "Content-Type": "application/json"}
+
+
 class SimKeepAliveTest(SimCase):
 
-    def test_two_requests_share_one_connection(self):
-        conn = http.client.HTTPConnection("127.0.0.1", self.sim.port,
+    def connect(self):
+        return http.client.HTTPConnection("127.0.0.1", self.sim.port,
                                           timeout=30)
-        headers = {"Host": "api-01.moengage.com",
-                   "Authorization": basic("WS_US01", "data-key-us01"),
-                   "Content-Type": "application/json"}
+
+    def test_two_requests_share_one_connection(self):
+        conn = self.connect()
         socks = []
         for cid in ("ka1", "ka2"):
             conn.request("POST", "/v1/customer/WS_US01",
                          body=json.dumps({"type": "customer",
                                           "customer_id": cid}),
-                         headers=headers)
+                         headers=HEADERS)
             r = conn.getresponse()
             r.read()
             self.assertEqual(r.status, 200)
@@ -41,19 +45,15 @@ class SimKeepAliveTest(SimCase):
         conn.close()
 
     def test_connection_survives_a_413(self):
-        conn = http.client.HTTPConnection("127.0.0.1", self.sim.port,
-                                          timeout=30)
-        headers = {"Host": "api-01.moengage.com",
-                   "Authorization": basic("WS_US01", "data-key-us01"),
-                   "Content-Type": "application/json"}
+        conn = self.connect()
         conn.request("POST", "/v1/customer/WS_US01", body=b"x" * 200000,
-                     headers=headers)
+                     headers=HEADERS)
         r = conn.getresponse()
         r.read()
         self.assertEqual(r.status, 413)
         sock = conn.sock
         conn.request("POST", "/v1/customer/WS_US01",
-                     body=json.dumps(USER), headers=headers)
+                     body=json.dumps(USER), headers=HEADERS)
         r = conn.getresponse()
         r.read()
         self.assertEqual((r.status, conn.sock), (200, sock))
@@ -72,14 +72,10 @@ class SimTLSTest(SimCase):
                                            context=ctx, timeout=30)
         # Verify the certificate against the real MoEngage name.
         conn.sock = ctx.wrap_socket(
-            __import__("socket").create_connection(
-                ("127.0.0.1", self.sim.port)),
+            socket.create_connection(("127.0.0.1", self.sim.port)),
             server_hostname="api-01.moengage.com")
         conn.request("POST", "/v1/customer/WS_US01", body=json.dumps(USER),
-                     headers={"Host": "api-01.moengage.com",
-                              "Authorization": basic("WS_US01",
-                                                     "data-key-us01"),
-                              "Content-Type": "application/json"})
+                     headers=HEADERS)
         r = conn.getresponse()
         self.assertEqual(r.status, 200)
         conn.close()
