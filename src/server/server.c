@@ -32,6 +32,7 @@
 
 #include "core/log.h"
 #include "server/api.h"
+#include "server/api_actions.h"
 #include "server/assets.h"
 #include "server/http.h"
 
@@ -75,6 +76,14 @@ const struct ml_route ml_server_routes[] = {
 	    ML_ROUTE_PROJECT, 0 },
 	{ "POST", "/accounts/{id}/verify", ml_api_accounts_verify,
 	    ML_ROUTE_PROJECT, 1024 },
+	{ "GET", "/actions", ml_api_actions_list, ML_ROUTE_PROJECT, 0 },
+	{ "POST", "/actions/rpc", ml_api_actions_rpc, ML_ROUTE_PROJECT,
+	    ML_API_ACTIONS_BODY_MAX },
+	{ "POST", "/proxy", ml_api_proxy, ML_ROUTE_PROJECT,
+	    ML_API_ACTIONS_BODY_MAX },
+	{ "POST", "/mcp", ml_api_mcp, ML_ROUTE_PROJECT,
+	    ML_API_ACTIONS_BODY_MAX },
+	{ "GET", "/openapi.json", ml_api_openapi, ML_ROUTE_PUBLIC, 0 },
 	{ NULL, NULL, NULL, 0, 0 },
 };
 
