@@ -592,6 +592,10 @@ ml_sim_new(const struct ml_sim_config *cfg, struct ml_sim **out,
 	int rc;
 
 	*out = NULL;
+	/* Before any thread draws request ids or MoEngage ids. */
+	if (sodium_init() < 0)
+		return ml_err_set(err, ML_ECRYPTO, NULL,
+		    "libsodium failed to initialise");
 	sim = ml_calloc(1, sizeof(*sim));
 	if (sim == NULL)
 		return ml_err_set(err, ML_ENOMEM, NULL, "out of memory");
