@@ -66,10 +66,8 @@ ml_batch_init(struct ml_batch *b, const struct ml_batch_limits *lim)
 void
 ml_batch_cleanup(struct ml_batch *b)
 {
+	ml_batch_reset(b);
 	ml_buf_cleanup(&b->body);
-	b->count = 0;
-	b->units.users = b->units.events = 0;
-	b->closed = 0;
 }
 
 void

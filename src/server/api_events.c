@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <moelink/json.h>
 #include <moelink/mem.h>
@@ -32,17 +31,8 @@
 #define EV_REJECT_LIST_MAX 1000
 #define EV_BODY_DEPTH 64
 
-static int64_t
-ev_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static struct ml_deliver *
-ev_deliver(struct ml_http_req *r)
+struct ml_deliver *
+ml_api_events_deliver(struct ml_http_req *r)
 {
 	if (r->srv->deliver == NULL) {
 		ml_http_reply_error(r, 503, "delivery_unavailable",
@@ -78,9 +68,9 @@ ev_flag(const char *v)
 	return v != NULL && (strcmp(v, "true") == 0 || strcmp(v, "1") == 0);
 }
 
-/* Append {"index","field","message"} to the rejected list. */
-static int
-ev_reject(json_object *list, size_t index, const struct ml_err *e)
+int
+ml_api_events_reject(json_object *list, size_t index, const struct ml_err *e,
+    const char *dflt_code)
 {
 	json_object *o;
 
@@ -92,8 +82,7 @@ ev_reject(json_object *list, size_t index, const struct ml_err *e)
 		return ML_ENOMEM;
 	}
 	if (ml_json_add_int(o, "index", (int64_t)index) ||
-	    ml_json_add_str(o, "code", e->kind[0] ? e->kind :
-	    "validation_failed") ||
+	    ml_json_add_str(o, "code", e->kind[0] ? e->kind : dflt_code) ||
 	    (e->field[0] && ml_json_add_str(o, "field", e->field)) ||
 	    ml_json_add_str(o, "message", e->msg))
 		return ML_ENOMEM;
@@ -166,7 +155,7 @@ ev_commit(struct ml_http_req *r, struct ml_deliver *d, const char *account,
 	ml_err_clear(&e);
 	if (n > 0) {
 		rc = ml_store_outbox_enqueue(ml_deliver_outbox(d),
-		    r->project_id, account, rows, n, ev_now_ms(), &e);
+		    r->project_id, account, rows, n, ml_deliver_now_ms(), &e);
 		if (rc)
 			return ml_http_reply_err(r, ml_http_status_of(rc), &e);
 		ml_deliver_notify(d, r->project_id, account);
@@ -177,7 +166,7 @@ ev_commit(struct ml_http_req *r, struct ml_deliver *d, const char *account,
 int
 ml_api_events_post(struct ml_http_req *r)
 {
-	struct ml_deliver *d = ev_deliver(r);
+	struct ml_deliver *d = ml_api_events_deliver(r);
 	struct ml_outbox_new *rows = NULL;
 	struct ml_batch cap;
 	json_object *doc = NULL, *els, *resp = NULL, *rejected = NULL;
@@ -229,7 +218,8 @@ ml_api_events_post(struct ml_http_req *r)
 			goto out;
 		if (rc == ML_OK)
 			good++;
-		else if (ev_reject(rejected, i, &e) != ML_OK) {
+		else if (ml_api_events_reject(rejected, i, &e,
+		    "validation_failed") != ML_OK) {
 			rc = ML_ENOMEM;
 			goto out;
 		}
@@ -310,7 +300,7 @@ ev_stats_json(const struct ml_outbox_stats *s, json_object **out)
 int
 ml_api_events_stats(struct ml_http_req *r)
 {
-	struct ml_deliver *d = ev_deliver(r);
+	struct ml_deliver *d = ml_api_events_deliver(r);
 	struct ml_outbox_stats *list = NULL;
 	json_object *resp = NULL, *arr, *o;
 	const char *account;
@@ -411,7 +401,7 @@ ev_deadletter_json(const struct ml_deadletter *dl)
 int
 ml_api_events_deadletters(struct ml_http_req *r)
 {
-	struct ml_deliver *d = ev_deliver(r);
+	struct ml_deliver *d = ml_api_events_deliver(r);
 	struct ml_deadletter *list = NULL;
 	json_object *resp = NULL, *arr = NULL, *o;
 	const char *account;
@@ -502,7 +492,7 @@ ev_apply_fixes(struct ml_http_req *r, struct ml_deliver *d, json_object *fixes,
 int
 ml_api_events_replay(struct ml_http_req *r)
 {
-	struct ml_deliver *d = ev_deliver(r);
+	struct ml_deliver *d = ml_api_events_deliver(r);
 	struct ml_outbox_account *accts = NULL;
 	json_object *body = NULL, *ids, *resp = NULL;
 	int64_t *idv = NULL, moved = 0;
@@ -547,7 +537,7 @@ ml_api_events_replay(struct ml_http_req *r)
 		goto out;
 	}
 	rc = ml_store_outbox_replay(ml_deliver_outbox(d), r->project_id,
-	    account, idv, nids, ev_now_ms(), &moved, &accts,
+	    account, idv, nids, ml_deliver_now_ms(), &moved, &accts,
 	    &nacc, &e);
 	if (rc) {
 		rc = ml_http_reply_err(r, ml_http_status_of(rc), &e);

@@ -20,7 +20,6 @@
 #include <sodium.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include <moelink/json.h>
 #include <moelink/mem.h>
@@ -33,15 +32,6 @@
 
 #define SEG_BATCH_MAX 5000
 #define SEG_DEPTH 64
-
-static int64_t
-seg_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* The write key from Basic auth (user part) or the body's writeKey. */
 static int
@@ -133,24 +123,6 @@ seg_row(struct ml_segment_map_item *it, const struct ml_batch *cap,
 	return ML_OK;
 }
 
-static int
-seg_reject(json_object *list, size_t index, const struct ml_err *e)
-{
-	json_object *o = json_object_new_object();
-
-	if (o == NULL || json_object_array_add(list, o) != 0) {
-		json_object_put(o);
-		return ML_ENOMEM;
-	}
-	if (ml_json_add_int(o, "index", (int64_t)index) ||
-	    ml_json_add_str(o, "code", e->kind[0] ? e->kind :
-	    "invalid_message") ||
-	    (e->field[0] && ml_json_add_str(o, "field", e->field)) ||
-	    ml_json_add_str(o, "message", e->msg))
-		return ML_ENOMEM;
-	return ML_OK;
-}
-
 /* Map every message; rows for the good ones, a rejection for the rest. */
 static int
 seg_map_all(json_object *msgs, const char *implied, const struct ml_batch *cap,
@@ -159,7 +131,7 @@ seg_map_all(json_object *msgs, const char *implied, const struct ml_batch *cap,
 	struct ml_outbox_new row;
 	struct ml_err e;
 	size_t i, j, start;
-	int64_t now_s = seg_now_ms() / 1000;
+	int64_t now_s = ml_deliver_now_ms() / 1000;
 	int rc;
 
 	w->nmsg = json_object_array_length(msgs);
@@ -182,7 +154,8 @@ seg_map_all(json_object *msgs, const char *implied, const struct ml_batch *cap,
 			return rc;
 		if (rc) {
 			w->nrows = start;	/* a message goes whole or not */
-			if (seg_reject(rejected, i, &e))
+			if (ml_api_events_reject(rejected, i, &e,
+			    "invalid_message"))
 				return ML_ENOMEM;
 		}
 	}
@@ -192,7 +165,7 @@ seg_map_all(json_object *msgs, const char *implied, const struct ml_batch *cap,
 int
 ml_api_segment_post(struct ml_http_req *r)
 {
-	struct ml_deliver *d = r->srv->deliver;
+	struct ml_deliver *d;
 	struct seg_work w;
 	struct ml_write_key wk;
 	struct ml_batch cap;
@@ -203,12 +176,12 @@ ml_api_segment_post(struct ml_http_req *r)
 	struct ml_err e;
 	int rc;
 
+	d = ml_api_events_deliver(r);
+	if (d == NULL)
+		return ML_OK;
 	memset(&w, 0, sizeof(w));
 	ml_batch_init(&cap, NULL);
 	ml_err_clear(&e);
-	if (d == NULL)
-		return ml_http_reply_error(r, 503, "delivery_unavailable",
-		    "the delivery pipeline is not running");
 	rc = ml_json_parse(r->body.data, r->body.len, 0, SEG_DEPTH, &body, &e);
 	if (rc == ML_OK && !json_object_is_type(body, json_type_object))
 		rc = ml_err_set(&e, ML_EINVAL, "invalid_request",
@@ -270,7 +243,7 @@ ml_api_segment_post(struct ml_http_req *r)
 	if (w.nrows > 0) {
 		rc = ml_store_outbox_enqueue(ml_deliver_outbox(d),
 		    wk.project_id, wk.account_id, w.rows, w.nrows,
-		    seg_now_ms(), &e);
+		    ml_deliver_now_ms(), &e);
 		if (rc) {
 			rc = ml_http_reply_err(r, ml_http_status_of(rc), &e);
 			goto out;
@@ -312,7 +285,7 @@ seg_key_json(const struct ml_write_key *k)
 int
 ml_api_segment_key_create(struct ml_http_req *r)
 {
-	struct ml_deliver *d = r->srv->deliver;
+	struct ml_deliver *d = ml_api_events_deliver(r);
 	struct ml_write_key k;
 	json_object *o;
 	char key[ML_STORE_TOKEN_MAX];
@@ -320,8 +293,7 @@ ml_api_segment_key_create(struct ml_http_req *r)
 	int rc;
 
 	if (d == NULL)
-		return ml_http_reply_error(r, 503, "delivery_unavailable",
-		    "the delivery pipeline is not running");
+		return ML_OK;
 	ml_err_clear(&e);
 	rc = ml_store_outbox_write_key_create(ml_deliver_outbox(d),
 	    r->project_id, r->params[0], key, sizeof(key), &k, &e);
@@ -342,7 +314,7 @@ ml_api_segment_key_create(struct ml_http_req *r)
 int
 ml_api_segment_key_list(struct ml_http_req *r)
 {
-	struct ml_deliver *d = r->srv->deliver;
+	struct ml_deliver *d = ml_api_events_deliver(r);
 	struct ml_write_key *list = NULL;
 	json_object *resp, *arr;
 	struct ml_err e;
@@ -350,8 +322,7 @@ ml_api_segment_key_list(struct ml_http_req *r)
 	int rc;
 
 	if (d == NULL)
-		return ml_http_reply_error(r, 503, "delivery_unavailable",
-		    "the delivery pipeline is not running");
+		return ML_OK;
 	ml_err_clear(&e);
 	rc = ml_store_outbox_write_key_list(ml_deliver_outbox(d),
 	    r->project_id, r->params[0], &list, &n, &e);
@@ -377,13 +348,12 @@ ml_api_segment_key_list(struct ml_http_req *r)
 int
 ml_api_segment_key_revoke(struct ml_http_req *r)
 {
-	struct ml_deliver *d = r->srv->deliver;
+	struct ml_deliver *d = ml_api_events_deliver(r);
 	struct ml_err e;
 	int rc;
 
 	if (d == NULL)
-		return ml_http_reply_error(r, 503, "delivery_unavailable",
-		    "the delivery pipeline is not running");
+		return ML_OK;
 	ml_err_clear(&e);
 	rc = ml_store_outbox_write_key_revoke(ml_deliver_outbox(d),
 	    r->project_id, r->params[1], ml_store_now(), &e);

@@ -103,8 +103,8 @@ struct ml_deliver {
 	long inflight;
 };
 
-static int64_t
-dl_now_ms(void)
+int64_t
+ml_deliver_now_ms(void)
 {
 	struct timespec ts;
 
@@ -240,7 +240,7 @@ dl_account(struct ml_deliver *d, const char *project_id,
 	a->d = d;
 	ml_strlcpy(a->project_id, project_id, sizeof(a->project_id));
 	ml_strlcpy(a->account_id, account_id, sizeof(a->account_id));
-	ml_ratelimit_init(&a->rl, &d->o.rate, dl_now_ms());
+	ml_ratelimit_init(&a->rl, &d->o.rate, ml_deliver_now_ms());
 	ml_account_init(&a->acct);
 	d->acc[d->nacc++] = a;
 	return a;
@@ -746,7 +746,7 @@ dl_main(void *arg)
 	pthread_mutex_lock(&d->mu);
 	while (!d->stop) {
 		d->kick = 0;
-		now = dl_now_ms();
+		now = ml_deliver_now_ms();
 		wake = now + DL_IDLE_MS;
 		for (i = 0; i < d->nacc && !d->stop; i++) {
 			a = d->acc[i];
@@ -754,7 +754,7 @@ dl_main(void *arg)
 				a->done = 0;
 				a->busy = 1;
 				pthread_mutex_unlock(&d->mu);
-				dl_complete(d, a, dl_now_ms());
+				dl_complete(d, a, ml_deliver_now_ms());
 				pthread_mutex_lock(&d->mu);
 				a->busy = 0;
 				a->inflight = 0;
@@ -775,7 +775,7 @@ dl_main(void *arg)
 				break;
 			a->busy = 1;
 			pthread_mutex_unlock(&d->mu);
-			next = dl_step(d, a, dl_now_ms(), &sent);
+			next = dl_step(d, a, ml_deliver_now_ms(), &sent);
 			pthread_mutex_lock(&d->mu);
 			a->busy = 0;
 			if (sent) {
@@ -797,7 +797,7 @@ dl_main(void *arg)
 		}
 		if (d->kick || d->stop)
 			continue;
-		now = dl_now_ms();
+		now = ml_deliver_now_ms();
 		if (wake <= now)
 			continue;
 		ts.tv_sec = (time_t)(wake / 1000);

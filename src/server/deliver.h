@@ -33,6 +33,8 @@
 #ifndef ML_SERVER_DELIVER_H
 #define ML_SERVER_DELIVER_H
 
+#include <json-c/json.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <moelink/batch.h>
@@ -89,11 +91,23 @@ void ml_deliver_free(struct ml_deliver *d);
 /* The outbox the handlers enqueue into (owned by d). */
 struct ml_store_outbox *ml_deliver_outbox(struct ml_deliver *d);
 const struct ml_deliver_opts *ml_deliver_options(struct ml_deliver *d);
+/* Wall-clock epoch milliseconds (the outbox's clock). */
+int64_t ml_deliver_now_ms(void);
 /* Rows were committed for this account: schedule it now. */
 void ml_deliver_notify(struct ml_deliver *d, const char *project_id,
     const char *account_id);
 
 /* ---- handlers (api_events.c, api_segment.c) ----------------------------- */
+
+/*
+ * Shared by the handlers: the server's worker, or NULL after answering 503
+ * when the pipeline is not running; and one {"index","code","field",
+ * "message"} entry appended to a "rejected" list (code: err->kind, else
+ * dflt_code). Returns ML_OK or ML_ENOMEM.
+ */
+struct ml_deliver *ml_api_events_deliver(struct ml_http_req *r);
+int ml_api_events_reject(json_object *list, size_t index,
+    const struct ml_err *e, const char *dflt_code);
 
 /* POST /events, GET /events/stats, GET /deadletters, POST /deadletters/replay */
 int ml_api_events_post(struct ml_http_req *r);

@@ -148,20 +148,16 @@ ml_segment_map_time(const char *s, int64_t *out)
 static const char *
 seg_customer_id(json_object *msg, json_object *traits)
 {
-	const char *v;
+	const char *cand[4];
+	size_t i;
 
-	v = ml_json_str(msg, "userId");
-	if (v != NULL && v[0] != '\0')
-		return v;
-	v = ml_json_str(traits, "userId");
-	if (v != NULL && v[0] != '\0')
-		return v;
-	v = ml_json_str(traits, "id");
-	if (v != NULL && v[0] != '\0')
-		return v;
-	v = ml_json_str(msg, "anonymousId");
-	if (v != NULL && v[0] != '\0')
-		return v;
+	cand[0] = ml_json_str(msg, "userId");
+	cand[1] = ml_json_str(traits, "userId");
+	cand[2] = ml_json_str(traits, "id");
+	cand[3] = ml_json_str(msg, "anonymousId");
+	for (i = 0; i < 4; i++)
+		if (cand[i] != NULL && cand[i][0] != '\0')
+			return cand[i];
 	return NULL;
 }
 

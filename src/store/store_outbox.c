@@ -341,6 +341,37 @@ ob_grow(void **arr, size_t *cap, size_t n, size_t elem)
 	return ML_OK;
 }
 
+typedef int (*ob_read_fn)(sqlite3_stmt *st, void *elem);
+
+/*
+ * Step st to its end, one element of elem bytes per row filled by read.
+ * *out and *n get what was collected even on failure (the caller frees it
+ * with the element type's free function).
+ */
+static int
+ob_collect(struct ob_conn *c, sqlite3_stmt *st, size_t elem, ob_read_fn read,
+    void **out, size_t *n, const char *what, struct ml_err *err)
+{
+	size_t cap = 0;
+	int step, rc = ML_OK;
+
+	*out = NULL;
+	*n = 0;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		rc = ob_grow(out, &cap, *n, elem);
+		if (rc)
+			break;
+		/* Counted even if read fails, so the free covers its parts. */
+		rc = read(st, (char *)*out + (*n)++ * elem);
+		if (rc)
+			break;
+	}
+	sqlite3_reset(st);
+	if (rc)
+		return ml_err_set(err, rc, NULL, "out of memory");
+	return step == SQLITE_DONE ? ML_OK : ob_err(c, what, err);
+}
+
 /* ---- open / close ------------------------------------------------------- */
 
 void
@@ -485,41 +516,36 @@ out:
 	return rc;
 }
 
+static int
+ob_read_account(sqlite3_stmt *st, void *elem)
+{
+	struct ml_outbox_account *a = elem;
+
+	ob_col(st, 0, a->account_id, sizeof(a->account_id));
+	ob_col(st, 1, a->project_id, sizeof(a->project_id));
+	return ML_OK;
+}
+
 int
 ml_store_outbox_accounts(struct ml_store_outbox *o,
     struct ml_outbox_account **out, size_t *n, struct ml_err *err)
 {
 	struct ob_conn *c = ob_get(o);
-	struct ml_outbox_account *list = NULL;
-	size_t cap = 0, cnt = 0;
 	sqlite3_stmt *st;
-	int rc = ML_ESTORE, step;
+	int rc = ML_ESTORE;
 
+	*out = NULL;
+	*n = 0;
 	st = ob_stmt(c, OB_ACCOUNTS, err);
-	if (st == NULL)
-		goto out;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		rc = ob_grow((void **)&list, &cap, cnt, sizeof(*list));
-		if (rc) {
-			ml_err_set(err, rc, NULL, "out of memory");
-			goto out;
-		}
-		ob_col(st, 0, list[cnt].account_id,
-		    sizeof(list[cnt].account_id));
-		ob_col(st, 1, list[cnt].project_id,
-		    sizeof(list[cnt].project_id));
-		cnt++;
-	}
-	rc = step == SQLITE_DONE ? ML_OK : ob_err(c, "outbox accounts", err);
-out:
+	if (st != NULL)
+		rc = ob_collect(c, st, sizeof(**out), ob_read_account,
+		    (void **)out, n, "outbox accounts", err);
 	ob_put(o, c);
 	if (rc) {
-		ml_free(list);
-		list = NULL;
-		cnt = 0;
+		ml_free(*out);
+		*out = NULL;
+		*n = 0;
 	}
-	*out = list;
-	*n = cnt;
 	return rc;
 }
 
@@ -635,6 +661,20 @@ ob_range(struct ob_conn *c, enum ob_sql id, const char *account_id,
 	sqlite3_bind_text(st, 1, account_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, first);
 	sqlite3_bind_int64(st, 3, last);
+	return st;
+}
+
+/* Bind project + optional account as ?1, ?2. */
+static sqlite3_stmt *
+ob_scope(struct ob_conn *c, enum ob_sql id, const char *project_id,
+    const char *account_id, struct ml_err *err)
+{
+	sqlite3_stmt *st = ob_stmt(c, id, err);
+
+	if (st == NULL)
+		return NULL;
+	sqlite3_bind_text(st, 1, project_id, -1, SQLITE_STATIC);
+	ob_text_or_null(st, 2, account_id);
 	return st;
 }
 
@@ -763,57 +803,48 @@ ob_minutes(struct ob_conn *c, struct ml_outbox_stats *s, int64_t now_s,
 	return step == SQLITE_DONE ? ML_OK : ob_err(c, "stats", err);
 }
 
+static int
+ob_read_stats(sqlite3_stmt *st, void *elem)
+{
+	struct ml_outbox_stats *s = elem;
+
+	ob_col(st, 0, s->account_id, sizeof(s->account_id));
+	s->delivered = sqlite3_column_int64(st, 1);
+	s->retried = sqlite3_column_int64(st, 2);
+	s->dead_lettered = sqlite3_column_int64(st, 3);
+	s->requests = sqlite3_column_int64(st, 4);
+	ob_col(st, 5, s->last_error, sizeof(s->last_error));
+	s->last_error_at = sqlite3_column_int64(st, 6);
+	s->last_delivered_at = sqlite3_column_int64(st, 7);
+	s->queued = sqlite3_column_int64(st, 8);
+	s->dead_letters = sqlite3_column_int64(st, 9);
+	return ML_OK;
+}
+
 int
 ml_store_outbox_stats(struct ml_store_outbox *o, const char *project_id,
     const char *account_id, int64_t now_s, struct ml_outbox_stats **out,
     size_t *n, struct ml_err *err)
 {
 	struct ob_conn *c = ob_get(o);
-	struct ml_outbox_stats *list = NULL, *s;
-	size_t cap = 0, cnt = 0, i;
 	sqlite3_stmt *st;
-	int rc = ML_ESTORE, step;
+	size_t i;
+	int rc = ML_ESTORE;
 
-	st = ob_stmt(c, OB_STATS, err);
-	if (st == NULL)
-		goto out;
-	sqlite3_bind_text(st, 1, project_id, -1, SQLITE_STATIC);
-	ob_text_or_null(st, 2, account_id);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		rc = ob_grow((void **)&list, &cap, cnt, sizeof(*list));
-		if (rc) {
-			ml_err_set(err, rc, NULL, "out of memory");
-			goto out;
-		}
-		s = &list[cnt++];
-		ob_col(st, 0, s->account_id, sizeof(s->account_id));
-		s->delivered = sqlite3_column_int64(st, 1);
-		s->retried = sqlite3_column_int64(st, 2);
-		s->dead_lettered = sqlite3_column_int64(st, 3);
-		s->requests = sqlite3_column_int64(st, 4);
-		ob_col(st, 5, s->last_error, sizeof(s->last_error));
-		s->last_error_at = sqlite3_column_int64(st, 6);
-		s->last_delivered_at = sqlite3_column_int64(st, 7);
-		s->queued = sqlite3_column_int64(st, 8);
-		s->dead_letters = sqlite3_column_int64(st, 9);
-	}
-	sqlite3_reset(st);
-	if (step != SQLITE_DONE) {
-		rc = ob_err(c, "stats", err);
-		goto out;
-	}
-	rc = ML_OK;
-	for (i = 0; i < cnt && rc == ML_OK; i++)
-		rc = ob_minutes(c, &list[i], now_s, err);
-out:
+	*out = NULL;
+	*n = 0;
+	st = ob_scope(c, OB_STATS, project_id, account_id, err);
+	if (st != NULL)
+		rc = ob_collect(c, st, sizeof(**out), ob_read_stats,
+		    (void **)out, n, "stats", err);
+	for (i = 0; rc == ML_OK && i < *n; i++)
+		rc = ob_minutes(c, &(*out)[i], now_s, err);
 	ob_put(o, c);
 	if (rc) {
-		ml_free(list);
-		list = NULL;
-		cnt = 0;
+		ml_free(*out);
+		*out = NULL;
+		*n = 0;
 	}
-	*out = list;
-	*n = cnt;
 	return rc;
 }
 
@@ -831,23 +862,12 @@ ml_store_outbox_deadletters_free(struct ml_deadletter *list, size_t n)
 	ml_free(list);
 }
 
-/* Bind project + optional account as ?1, ?2. */
-static sqlite3_stmt *
-ob_scope(struct ob_conn *c, enum ob_sql id, const char *project_id,
-    const char *account_id, struct ml_err *err)
-{
-	sqlite3_stmt *st = ob_stmt(c, id, err);
-
-	if (st == NULL)
-		return NULL;
-	sqlite3_bind_text(st, 1, project_id, -1, SQLITE_STATIC);
-	ob_text_or_null(st, 2, account_id);
-	return st;
-}
 
 static int
-ob_read_deadletter(sqlite3_stmt *st, struct ml_deadletter *d)
+ob_read_deadletter(sqlite3_stmt *st, void *elem)
 {
+	struct ml_deadletter *d = elem;
+
 	d->id = sqlite3_column_int64(st, 0);
 	ob_col(st, 1, d->account_id, sizeof(d->account_id));
 	ob_col(st, 2, d->kind, sizeof(d->kind));
@@ -868,11 +888,11 @@ ml_store_outbox_deadletters(struct ml_store_outbox *o, const char *project_id,
     struct ml_deadletter **out, size_t *n, int64_t *total, struct ml_err *err)
 {
 	struct ob_conn *c = ob_get(o);
-	struct ml_deadletter *list = NULL;
-	size_t cap = 0, cnt = 0;
 	sqlite3_stmt *st;
-	int rc = ML_ESTORE, step;
+	int rc = ML_ESTORE;
 
+	*out = NULL;
+	*n = 0;
 	*total = 0;
 	st = ob_scope(c, OB_DL_COUNT, project_id, account_id, err);
 	if (st == NULL)
@@ -885,26 +905,15 @@ ml_store_outbox_deadletters(struct ml_store_outbox *o, const char *project_id,
 		goto out;
 	sqlite3_bind_int64(st, 3, after);
 	sqlite3_bind_int64(st, 4, (int64_t)limit);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		rc = ob_grow((void **)&list, &cap, cnt, sizeof(*list));
-		if (rc == ML_OK)
-			rc = ob_read_deadletter(st, &list[cnt++]);
-		if (rc) {
-			ml_err_set(err, rc, NULL, "out of memory");
-			goto out;
-		}
-	}
-	sqlite3_reset(st);
-	rc = step == SQLITE_DONE ? ML_OK : ob_err(c, "dead letters", err);
+	rc = ob_collect(c, st, sizeof(**out), ob_read_deadletter, (void **)out,
+	    n, "dead letters", err);
 out:
 	ob_put(o, c);
 	if (rc) {
-		ml_store_outbox_deadletters_free(list, cnt);
-		list = NULL;
-		cnt = 0;
+		ml_store_outbox_deadletters_free(*out, *n);
+		*out = NULL;
+		*n = 0;
 	}
-	*out = list;
-	*n = cnt;
 	return rc;
 }
 
@@ -1048,15 +1057,18 @@ ml_store_outbox_replay(struct ml_store_outbox *o, const char *project_id,
 
 /* ---- write keys --------------------------------------------------------- */
 
-static void
-ob_read_write_key(sqlite3_stmt *st, struct ml_write_key *k)
+static int
+ob_read_write_key(sqlite3_stmt *st, void *elem)
 {
+	struct ml_write_key *k = elem;
+
 	ob_col(st, 0, k->id, sizeof(k->id));
 	ob_col(st, 1, k->project_id, sizeof(k->project_id));
 	ob_col(st, 2, k->account_id, sizeof(k->account_id));
 	ob_col(st, 3, k->prefix, sizeof(k->prefix));
 	k->created_at = sqlite3_column_int64(st, 4);
 	k->revoked_at = sqlite3_column_int64(st, 5);
+	return ML_OK;
 }
 
 int
@@ -1139,8 +1151,7 @@ ml_store_outbox_write_key_lookup(struct ml_store_outbox *o, const char *key,
 			if (stored != NULL && sqlite3_column_bytes(st, 6) ==
 			    OB_HASH && sodium_memcmp(stored, hash, OB_HASH) ==
 			    0 && sqlite3_column_int64(st, 5) == 0) {
-				ob_read_write_key(st, info);
-				rc = ML_OK;
+				rc = ob_read_write_key(st, info);
 			}
 		}
 		sqlite3_reset(st);
@@ -1158,32 +1169,21 @@ ml_store_outbox_write_key_list(struct ml_store_outbox *o,
     size_t *n, struct ml_err *err)
 {
 	struct ob_conn *c = ob_get(o);
-	struct ml_write_key *list = NULL;
-	size_t cap = 0, cnt = 0;
 	sqlite3_stmt *st;
-	int rc = ML_ESTORE, step;
+	int rc = ML_ESTORE;
 
+	*out = NULL;
+	*n = 0;
 	st = ob_scope(c, OB_WK_LIST, project_id, account_id, err);
-	if (st == NULL)
-		goto out;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		if (ob_grow((void **)&list, &cap, cnt, sizeof(*list))) {
-			rc = ml_err_set(err, ML_ENOMEM, NULL, "out of memory");
-			goto out;
-		}
-		ob_read_write_key(st, &list[cnt++]);
-	}
-	sqlite3_reset(st);
-	rc = step == SQLITE_DONE ? ML_OK : ob_err(c, "write keys", err);
-out:
+	if (st != NULL)
+		rc = ob_collect(c, st, sizeof(**out), ob_read_write_key,
+		    (void **)out, n, "write keys", err);
 	ob_put(o, c);
 	if (rc) {
-		ml_free(list);
-		list = NULL;
-		cnt = 0;
+		ml_free(*out);
+		*out = NULL;
+		*n = 0;
 	}
-	*out = list;
-	*n = cnt;
 	return rc;
 }
 

@@ -137,7 +137,8 @@ def user(cid, **attrs):
     return {"type": "customer", "customer_id": cid, "attributes": attrs}
 
 
-class DeliverTest(harness.TestCase):
+class DeliverCase(harness.TestCase):
+    """One DeliverEnv (fast limits) shared by a test class's tests."""
 
     @classmethod
     def setUpClass(cls):
@@ -148,6 +149,9 @@ class DeliverTest(harness.TestCase):
     def tearDownClass(cls):
         cls.env.stop()
         super().tearDownClass()
+
+
+class DeliverTest(DeliverCase):
 
     def setUp(self):
         self.env.sim.reset()

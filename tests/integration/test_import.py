@@ -7,20 +7,10 @@ import os
 import unittest
 
 import harness
-from test_deliver import FAST_ENV, FAST_LIMITS, DeliverEnv, wait_for
+from test_deliver import DeliverCase, wait_for
 
 
-class ImportTest(harness.TestCase):
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.env = DeliverEnv(cls.tmp, limits=FAST_LIMITS, env=FAST_ENV)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.env.stop()
-        super().tearDownClass()
+class ImportTest(DeliverCase):
 
     def setUp(self):
         self.env.sim.reset()

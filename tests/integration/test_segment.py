@@ -7,30 +7,24 @@ import base64
 import unittest
 
 import harness
-from test_deliver import FAST_ENV, FAST_LIMITS, DeliverEnv, wait_for
+from test_deliver import DeliverCase, wait_for
 
 
 def basic_key(key):
     return "Basic " + base64.b64encode((key + ":").encode()).decode()
 
 
-class SegmentTest(harness.TestCase):
+class SegmentTest(DeliverCase):
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = DeliverEnv(cls.tmp, limits=FAST_LIMITS, env=FAST_ENV)
         st, _, body = cls.env.server.request(
             "POST", "/accounts/%s/write_keys" % cls.env.accounts[0],
             headers=cls.env.auth())
         assert st == 201, (st, body)
         cls.key = body["write_key"]
         cls.key_id = body["id"]
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.env.stop()
-        super().tearDownClass()
 
     def post(self, path, body, key=None):
         return self.env.server.request(

@@ -99,10 +99,16 @@ class SegmentNodeTest(harness.TestCase):
         self.assertEqual(order["attributes"]["items"], ["a", "b"])
         self.assertEqual(order["current_time"], 1748772000)
         self.assertIn("Viewed Pricing Page", by_action)
-        self.assertEqual(by_action["Browsed"]["customer_id"], "node-anon")
+        # The anonymous user's event: merged into node-u1 by the alias.
+        self.assertIn(by_action["Browsed"]["customer_id"],
+                      ("node-anon", "node-u1"))
         merges = [q for q in env.sim.requests()["requests"]
                   if "/v1/customer/merge" in q.get("path", "")]
         self.assertEqual(len(merges), 1)
+        body = merges[0]["body"]
+        body = json.loads(body) if isinstance(body, str) else body
+        self.assertEqual(body["merge_data"], [
+            {"merged_user": "node-anon", "retained_user": "node-u1"}])
         self.assertEqual(env.stats()[env.accounts[0]]["dead_letters"], 0)
 
 
