@@ -64,7 +64,9 @@
     if (!iso) { return 'Never'; }
     var d = new Date(iso);
     if (isNaN(d.getTime())) { return iso; }
-    return d.toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+    var opts = { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' };
+    if (d.getFullYear() !== new Date().getFullYear()) { opts.year = 'numeric'; }
+    return d.toLocaleString(undefined, opts);
   }
 
   function showSignin(msg) {

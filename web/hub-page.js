@@ -189,6 +189,9 @@
     });
   }
 
+  if (window.parent !== window) {
+    document.body.classList.add('embedded');
+  }
   if (state !== 'open') {
     pageError(PAGE_ERRORS[state] || 'This link cannot be used. Ask for a new link.');
     tell({ type: 'moelink:error', code: state });

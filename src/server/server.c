@@ -34,6 +34,7 @@
 #include "server/api.h"
 #include "server/api_actions.h"
 #include "server/assets.h"
+#include "server/deliver.h"
 #include "server/http.h"
 
 #define SERVER_SECRET_SETTING "hub_csrf_secret_sealed"
@@ -84,6 +85,7 @@ const struct ml_route ml_server_routes[] = {
 	{ "POST", "/mcp", ml_api_mcp, ML_ROUTE_PROJECT,
 	    ML_API_ACTIONS_BODY_MAX },
 	{ "GET", "/openapi.json", ml_api_openapi, ML_ROUTE_PUBLIC, 0 },
+	ML_DELIVER_ROUTES,
 	{ NULL, NULL, NULL, 0, 0 },
 };
 
@@ -386,6 +388,27 @@ client:
 	if (srv->daemon != NULL)
 		MHD_stop_daemon(srv->daemon);
 	srv->daemon = NULL;
+	/* Rows still in flight stay in the outbox for the next start. */
+	ml_deliver_free(srv->deliver);
+	srv->deliver = NULL;
+}
+
+/* The outbox worker: its own client, MOELINK_DELIVER_* from the environment. */
+static int
+server_deliver(struct ml_server *srv, struct ml_err *err)
+{
+	struct ml_deliver_opts dopts;
+	int rc;
+
+	ml_deliver_opts_init(&dopts);
+	rc = ml_deliver_opts_from_env(&dopts, err);
+	if (rc)
+		return rc;
+	ml_strlcpy(dopts.connect_to, srv->opts.connect_to,
+	    sizeof(dopts.connect_to));
+	ml_strlcpy(dopts.ca_file, srv->opts.ca_file, sizeof(dopts.ca_file));
+	return ml_deliver_new(&dopts, srv->opts.db, srv->store, srv->vault,
+	    &srv->deliver, err);
 }
 
 static int
@@ -411,6 +434,8 @@ server_open(struct ml_server *srv, struct ml_err *err)
 	rc = ml_store_open(srv->opts.db, &srv->store, err);
 	if (rc == ML_OK)
 		rc = server_secret(srv, err);
+	if (rc == ML_OK)
+		rc = server_deliver(srv, err);
 	if (rc)
 		return rc;
 	ml_client_opts_init(&copts);

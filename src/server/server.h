@@ -41,6 +41,8 @@ struct ml_server_opts {
 	long session_ttl;		/* dashboard session lifetime, seconds */
 };
 
+struct ml_deliver;
+
 /* What the request handlers reach through r->srv. */
 struct ml_server {
 	struct ml_server_opts opts;
@@ -49,6 +51,7 @@ struct ml_server {
 	struct ml_client *client;	/* MoEngage calls, full retry policy */
 	struct ml_client *verify_client; /* link checks: fail fast */
 	pthread_rwlock_t client_lock;	/* clients may go away at shutdown */
+	struct ml_deliver *deliver;	/* outbox worker (deliver.h) */
 	int stopping;
 	struct MHD_Daemon *daemon;
 	const struct ml_route *routes;
