@@ -23,6 +23,7 @@ struct ml_cmd {
 extern const struct ml_cmd ml_cmds[];
 
 int cmd_version(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 int cmd_actions(int argc, char **argv);
 int cmd_call(int argc, char **argv);
 int cmd_projects(int argc, char **argv);

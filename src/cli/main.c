@@ -12,6 +12,7 @@
 
 const struct ml_cmd ml_cmds[] = {
 	{ "version", cmd_version, "print the version" },
+	{ "import", cmd_import, "stream users and events from a file" },
 	{ "actions", cmd_actions, "list the MoEngage actions" },
 	{ "call", cmd_call, "call one MoEngage action directly" },
 	{ "projects", cmd_projects, "create projects and their API keys" },
