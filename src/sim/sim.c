@@ -629,6 +629,7 @@ ml_sim_new(const struct ml_sim_config *cfg, struct ml_sim **out,
 	    ml_sim_rate_new(sim->ws.n, &sim->rate) ||
 	    ml_sim_reqlog_new(sim->ws.n, SIM_JOURNAL_KEEP, &sim->reqlog) ||
 	    ml_sim_faults_new(&sim->faults) ||
+	    ml_sim_store_new(sim->ws.n, &sim->store) ||
 	    ml_sim_timer_new(&sim->timer)) {
 		rc = ml_err_set(err, ML_ENOMEM, NULL, "out of memory");
 		goto out;
@@ -657,6 +658,7 @@ ml_sim_free(struct ml_sim *sim)
 	ml_sim_reqlog_free(sim->reqlog);
 	ml_sim_rate_free(sim->rate);
 	ml_sim_state_free(sim->state);
+	ml_sim_store_free(sim->store);
 	ml_sim_wsset_cleanup(&sim->ws);
 	ml_free(sim->cert_pem);
 	ml_free_secret(sim->key_pem);

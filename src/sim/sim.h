@@ -40,6 +40,7 @@
 
 struct ml_sim;
 struct ml_sim_ctx;
+struct ml_sim_store;
 
 /* ---- configuration (sim.c) ---------------------------------------- */
 
@@ -74,6 +75,7 @@ struct ml_sim_ws {
 	char id[128];
 	char dc[4];
 	char name[128];
+	char db_name[128];	/* MOE-DBNAME; the workspace id if not set */
 	enum ml_sim_ws_state state;
 	struct ml_keyset keys;
 	json_object *limits;	/* validated overrides {"name": n}, or NULL */
@@ -141,6 +143,10 @@ int ml_sim_rate_take(struct ml_sim_rate *r, size_t ws_idx,
 int ml_sim_rate_take_at(struct ml_sim_rate *r, size_t ws_idx,
     const struct ml_sim_limit *lim, long limit, long units, int64_t now_ms,
     struct ml_sim_rate_info *info);
+/* Same, with a window of window_ms (hourly and daily limits). */
+int ml_sim_rate_take_window(struct ml_sim_rate *r, size_t ws_idx,
+    const struct ml_sim_limit *lim, long limit, int64_t window_ms,
+    long units, struct ml_sim_rate_info *info);
 void ml_sim_rate_reset(struct ml_sim_rate *r);
 
 /* The effective limit of a workspace: its override, else the default. */
@@ -173,6 +179,19 @@ struct ml_sim_family {
 /* The registry, NULL-terminated. Adding a family = a row here + its file. */
 extern const struct ml_sim_family *const ml_sim_families[];
 extern const struct ml_sim_family ml_sim_family_data;
+/* The families beyond Data (sim_<family>.c, helpers in sim_fam.h). */
+extern const struct ml_sim_family ml_sim_family_push;
+extern const struct ml_sim_family ml_sim_family_campaign_report;
+extern const struct ml_sim_family ml_sim_family_business_events;
+extern const struct ml_sim_family ml_sim_family_templates;
+extern const struct ml_sim_family ml_sim_family_content_blocks;
+extern const struct ml_sim_family ml_sim_family_catalog;
+extern const struct ml_sim_family ml_sim_family_segmentation;
+extern const struct ml_sim_family ml_sim_family_subscription;
+extern const struct ml_sim_family ml_sim_family_personalize;
+extern const struct ml_sim_family ml_sim_family_recommendations;
+extern const struct ml_sim_family ml_sim_family_inform;
+extern const struct ml_sim_family ml_sim_family_inform_sandbox;
 
 /* Outcome of matching a (host kind, method, path). */
 enum ml_sim_match {
@@ -424,6 +443,13 @@ int ml_sim_timer_add(struct ml_sim_timer *t, struct MHD_Connection *conn,
 /* Serve a /_sim/ request into ctx->resp. */
 int ml_sim_admin_handle(struct ml_sim_ctx *ctx);
 
+/* ---- objects of the other families (sim_store.c, sim_fam.h) ------- */
+
+/* Created with the simulator; reset empties it (seeded data comes back). */
+int ml_sim_store_new(size_t nws, struct ml_sim_store **out);
+void ml_sim_store_free(struct ml_sim_store *s);
+void ml_sim_store_reset(struct ml_sim_store *s);
+
 /* ---- the simulator (sim.c) ----------------------------------------- */
 
 /* Owns every part; handlers reach them through ctx->sim. */
@@ -435,6 +461,7 @@ struct ml_sim {
 	struct ml_sim_reqlog *reqlog;
 	struct ml_sim_faults *faults;
 	struct ml_sim_timer *timer;
+	struct ml_sim_store *store;	/* objects of the other families */
 	unsigned port;
 	int tls;
 	char *cert_pem;

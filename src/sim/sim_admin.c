@@ -215,6 +215,7 @@ admin_reset(struct ml_sim_ctx *ctx)
 	ml_sim_reqlog_reset(sim->reqlog);
 	ml_sim_faults_reset(sim->faults);
 	ml_sim_rate_reset(sim->rate);
+	ml_sim_store_reset(sim->store);
 	log_info("msg=\"reset\"");
 	res = json_object_new_object();
 	if (res == NULL || ml_json_add_str(res, "status", "reset")) {

@@ -7,8 +7,9 @@
  * per minute"), per request where it is ("1,000 requests per minute").
  *
  * Windows are created on first use and never outnumber workspaces x declared
- * limits. One mutex guards the table; the clock is CLOCK_MONOTONIC so wall
- * clock jumps cannot reset a window.
+ * limits. Families with hourly or daily limits use ml_sim_rate_take_window,
+ * the same fixed window with another length. One mutex guards the table; the
+ * clock is CLOCK_MONOTONIC so wall clock jumps cannot reset a window.
  */
 #include "sim/sim.h"
 
@@ -102,6 +103,10 @@ rate_window(struct ml_sim_rate *r, size_t ws, const struct ml_sim_limit *lim)
 	return w;
 }
 
+static int rate_take(struct ml_sim_rate *r, size_t ws_idx,
+    const struct ml_sim_limit *lim, long limit, int64_t window_ms, long units,
+    int64_t now, struct ml_sim_rate_info *info);
+
 int
 ml_sim_rate_take(struct ml_sim_rate *r, size_t ws_idx,
     const struct ml_sim_limit *lim, long limit, long units,
@@ -114,6 +119,25 @@ ml_sim_rate_take(struct ml_sim_rate *r, size_t ws_idx,
 int
 ml_sim_rate_take_at(struct ml_sim_rate *r, size_t ws_idx,
     const struct ml_sim_limit *lim, long limit, long units, int64_t now,
+    struct ml_sim_rate_info *info)
+{
+	return rate_take(r, ws_idx, lim, limit, RATE_WINDOW_MS, units, now,
+	    info);
+}
+
+int
+ml_sim_rate_take_window(struct ml_sim_rate *r, size_t ws_idx,
+    const struct ml_sim_limit *lim, long limit, int64_t window_ms,
+    long units, struct ml_sim_rate_info *info)
+{
+	return rate_take(r, ws_idx, lim, limit, window_ms, units, rate_now_ms(),
+	    info);
+}
+
+/* A fixed window of window_ms for (ws_idx, lim). */
+static int
+rate_take(struct ml_sim_rate *r, size_t ws_idx, const struct ml_sim_limit *lim,
+    long limit, int64_t window_ms, long units, int64_t now,
     struct ml_sim_rate_info *info)
 {
 	struct rate_win *w;
@@ -129,20 +153,20 @@ ml_sim_rate_take_at(struct ml_sim_rate *r, size_t ws_idx,
 		rc = ML_ENOMEM;
 		goto out;
 	}
-	if (now - w->start_ms >= RATE_WINDOW_MS) {
+	if (now - w->start_ms >= window_ms) {
 		w->used = 0;
 		/* A read alone does not open a window. */
-		w->start_ms = units > 0 ? now : now - RATE_WINDOW_MS;
+		w->start_ms = units > 0 ? now : now - window_ms;
 	}
 	if (units > limit - w->used)
 		rc = ML_ERATELIMIT;
 	else
 		w->used += units;
 	info->remaining = limit - w->used;
-	left = RATE_WINDOW_MS - (now - w->start_ms);
-	if (left >= RATE_WINDOW_MS)
-		left = RATE_WINDOW_MS - 1;
-	/* Whole seconds, so always < 60 as data-overview.mdx says. */
+	left = window_ms - (now - w->start_ms);
+	if (left >= window_ms)
+		left = window_ms - 1;
+	/* Whole seconds: < 60 for minute windows, as data-overview.mdx says. */
 	info->reset = left > 0 && w->used > 0 ? (long)(left / 1000) : 0;
 out:
 	pthread_mutex_unlock(&r->mu);

@@ -6,7 +6,8 @@
  * File format (docs/sim.md): a JSON array of
  *   {"workspace_id": "...", "data_center": "01", "name": "...",
  *    "keys": {"data"|"general"|"push"|"inform"|"personalize"|"multi": "..."},
- *    "limits": {"<limit name>": n}, "state": "active"|"blocked"|...}
+ *    "limits": {"<limit name>": n}, "state": "active"|"blocked"|...,
+ *    "db_name": "..." (MOE-DBNAME of the Segments APIs; default: the id)}
  * Only workspace_id and data_center are required. Anything unexpected is an
  * error naming the entry, so a typo never silently changes behaviour. Keys are
  * secrets: they live in a struct ml_keyset, which wipes them on cleanup.
@@ -189,7 +190,7 @@ ws_entry(struct ml_sim_wsset *set, json_object *o, size_t idx,
 {
 	static const char *const members[] = {
 		"workspace_id", "data_center", "name", "keys", "limits",
-		"state", NULL
+		"state", "db_name", NULL
 	};
 	struct ml_sim_ws *ws = &set->ws[idx];
 	char where[256];
@@ -228,6 +229,12 @@ ws_entry(struct ml_sim_wsset *set, json_object *o, size_t idx,
 	ml_strlcpy(ws->dc, json_object_get_string(v), sizeof(ws->dc));
 	ml_strlcpy(ws->name, ws->id, sizeof(ws->name));
 	rc = ws_str(o, "name", 0, ws->name, sizeof(ws->name), where, err);
+	if (rc)
+		return rc;
+	/* MOE-DBNAME of the Segments APIs; defaults to the workspace id. */
+	ml_strlcpy(ws->db_name, ws->id, sizeof(ws->db_name));
+	rc = ws_str(o, "db_name", 0, ws->db_name, sizeof(ws->db_name), where,
+	    err);
 	if (rc)
 		return rc;
 	rc = ws_state(ws, o, where, err);
@@ -339,7 +346,8 @@ ml_sim_wsset_describe(const struct ml_sim_wsset *set, struct ml_buf *b)
 			goto out;
 		if (ml_json_add_str(o, "workspace_id", ws->id) ||
 		    ml_json_add_str(o, "data_center", ws->dc) ||
-		    ml_json_add_str(o, "name", ws->name))
+		    ml_json_add_str(o, "name", ws->name) ||
+		    ml_json_add_str(o, "db_name", ws->db_name))
 			goto out;
 		for (slot = 0; slot < ML_KEY_SLOT_COUNT; slot++)
 			if (ws->keys.key[slot] != NULL &&
