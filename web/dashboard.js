@@ -60,11 +60,12 @@
     f.hidden = !text;
   }
 
-  function fmtTime(iso) {
+  function fmtTime(iso, dateOnly) {
     if (!iso) { return 'Never'; }
     var d = new Date(iso);
     if (isNaN(d.getTime())) { return iso; }
-    var opts = { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' };
+    var opts = dateOnly ? { month: 'short', day: 'numeric' } :
+      { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' };
     if (d.getFullYear() !== new Date().getFullYear()) { opts.year = 'numeric'; }
     return d.toLocaleString(undefined, opts);
   }
@@ -153,7 +154,7 @@
     tr.appendChild(cell('Workspace ID', 'mono', a.workspace_id));
     tr.appendChild(cell('Data center', null, a.data_center + (a.region ? ' · ' + a.region : '')));
     tr.appendChild(statusCell(a));
-    tr.appendChild(cell('Created', 'when', fmtTime(a.created_at)));
+    tr.appendChild(cell('Created', 'when', fmtTime(a.created_at, true)));
     tr.appendChild(cell('Last verified', 'when', fmtTime(a.last_verified_at)));
     var act = el('td');
     var box = el('div', 'row-actions');

@@ -68,6 +68,18 @@ accounts_state_new(struct ml_http_req *r)
 	return st;
 }
 
+/* Load account {id} of r's project (a initialised) and its JSON. */
+static int
+accounts_load_json(struct ml_http_req *r, struct ml_store_account *a,
+    json_object **out)
+{
+	int rc = ml_api_account_load(r, a);
+
+	if (rc == ML_OK)
+		rc = ml_api_account_json(a, out);
+	return rc;
+}
+
 /* Reload account {id} and answer with it. */
 static int
 accounts_reply(struct ml_http_req *r, unsigned status)
@@ -77,9 +89,7 @@ accounts_reply(struct ml_http_req *r, unsigned status)
 	int rc;
 
 	ml_store_account_init(&a);
-	rc = ml_api_account_load(r, &a);
-	if (rc == ML_OK)
-		rc = ml_api_account_json(&a, &out);
+	rc = accounts_load_json(r, &a, &out);
 	if (rc == ML_OK)
 		rc = ml_http_reply_json(r, status, out);
 	json_object_put(out);
@@ -324,9 +334,7 @@ ml_api_accounts_delete(struct ml_http_req *r)
 	int rc;
 
 	ml_store_account_init(&a);
-	rc = ml_api_account_load(r, &a);
-	if (rc == ML_OK)
-		rc = ml_api_account_json(&a, &out);
+	rc = accounts_load_json(r, &a, &out);
 	if (rc == ML_OK)
 		rc = ml_store_account_delete(r->srv->store, r->project_id, a.id,
 		    &r->err);

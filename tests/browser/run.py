@@ -52,11 +52,10 @@ def main():
         rc = r.returncode
     finally:
         if env is not None:
-            stop_rc = env.stop()
-            with open(env.server.p.log_path, "rb") as f:
-                log = f.read().decode("utf-8", "replace")
-            if stop_rc != 0 or "Sanitizer" in log:
-                print(log[-4000:])
+            try:
+                env.stop_checked()
+            except AssertionError as e:
+                print(e)
                 rc = 1
         shutil.rmtree(tmp, ignore_errors=True)
     return rc

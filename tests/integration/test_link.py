@@ -67,6 +67,15 @@ class LinkEnv:
         self.sim.stop()
         return rc
 
+    def stop_checked(self):
+        """Stop both; fail unless the server exited cleanly (SIGTERM, exit
+        0) with nothing from the sanitizers in its log."""
+        rc = self.stop()
+        with open(self.server.p.log_path, "rb") as f:
+            log = f.read().decode("utf-8", "replace")
+        if rc != 0 or "Sanitizer" in log or "runtime error:" in log:
+            raise AssertionError("server exited %s:\n%s" % (rc, log[-4000:]))
+
     def request(self, method, path, body=None, headers=None, raw=None,
                 key=None):
         h = dict(headers or {})
@@ -142,12 +151,10 @@ class LinkTest(harness.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        rc = cls.env.stop()
-        with open(cls.env.server.p.log_path, "rb") as f:
-            log = f.read().decode("utf-8", "replace")
-        super().tearDownClass()
-        if rc != 0 or "Sanitizer" in log or "runtime error:" in log:
-            raise AssertionError("server exited %s:\n%s" % (rc, log[-4000:]))
+        try:
+            cls.env.stop_checked()
+        finally:
+            super().tearDownClass()
 
     def setUp(self):
         self.assertEqual(self.env.sim.reset()[0], 200)

@@ -19,9 +19,10 @@ class LinkCliTest(harness.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        rc = cls.env.stop()
-        super().tearDownClass()
-        assert rc == 0, rc
+        try:
+            cls.env.stop_checked()
+        finally:
+            super().tearDownClass()
 
     def cli(self, *args, env=None):
         e = dict(self.cli_env)

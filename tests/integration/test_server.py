@@ -121,9 +121,10 @@ class DashboardTest(harness.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        rc = cls.env.stop()
-        super().tearDownClass()
-        assert rc == 0, rc
+        try:
+            cls.env.stop_checked()
+        finally:
+            super().tearDownClass()
 
     def signin(self, body, content_type="application/json"):
         conn = http.client.HTTPConnection("127.0.0.1", self.env.server.port,
