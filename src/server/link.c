@@ -607,9 +607,16 @@ ml_link_open(struct ml_server *srv, const struct ml_store_account *a,
 	rc = ml_account_set(&c->acct, a->workspace_id, a->data_center, err);
 	if (rc)
 		return rc;
-	return ml_vault_open_keyset(srv->vault, a->id, a->sealed,
+	rc = ml_vault_open_keyset(srv->vault, a->id, a->sealed,
 	    a->sealed_len, a->key_id, &c->acct.keys, c->acct.db_name,
 	    sizeof(c->acct.db_name), err);
+	/* Not the caller's fault: the server lacks a key or the blob is bad. */
+	if (rc == ML_ENOKEY || rc == ML_ECRYPTO)
+		rc = ml_err_set(err, ML_ECRYPTO, "credentials_unreadable",
+		    "the stored credentials of %s cannot be opened (sealed "
+		    "with master key '%s'): is that key loaded?", a->id,
+		    a->key_id);
+	return rc;
 }
 
 char *

@@ -309,6 +309,29 @@ class ShutdownTest(harness.TestCase):
         finally:
             env.stop()
 
+    def test_lost_master_key_is_a_clear_error(self):
+        workdir = os.path.join(self.tmp, "lost-key")
+        os.makedirs(workdir)
+        env = LinkEnv(workdir)
+        try:
+            _, res = env.link_us()
+            env.server.stop()
+            # The key file is gone and another master key is configured.
+            os.rename(os.path.join(workdir, "var", "master.key"),
+                      os.path.join(workdir, "master.key.moved"))
+            env.server.env["MOELINK_MASTER_KEY"] = \
+                "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+            env.server.start()
+            st, _, body = env.request("POST",
+                                      "/accounts/%s/verify" % res["account_id"])
+            self.assertEqual((st, body["error"]["code"]),
+                             (500, "credentials_unreadable"))
+            self.assertIn("is that key loaded", body["error"]["message"])
+            # Nothing else broke: the account is still listed.
+            self.assertEqual(env.accounts()["total"], 1)
+        finally:
+            env.stop()
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
