@@ -29,8 +29,10 @@
 #include <moelink/buf.h>
 #include <moelink/catalog.h>
 #include <moelink/client.h>
+#include <moelink/envelope.h>
 #include <moelink/json.h>
 #include <moelink/mem.h>
+#include <moelink/paging.h>
 #include <moelink/request.h>
 
 #include "core/opts.h"
@@ -55,6 +57,7 @@ struct call_opts {
 	long retry_base_ms;
 	long retry_max_wait_ms;
 	int http1;
+	int all;
 	char data[CALL_INLINE_MAX];
 };
 
@@ -111,6 +114,9 @@ static const struct ml_opt call_tab[] = {
 	    "longest wait for a rate-limit window" },
 	{ "http1", ML_OPT_FLAG, offsetof(struct call_opts, http1), sizeof(int),
 	    NULL, NULL, 0, 0, NULL, "never negotiate HTTP/2" },
+	{ "all", ML_OPT_FLAG, offsetof(struct call_opts, all), sizeof(int),
+	    NULL, NULL, 0, 0, NULL, "paged actions: fetch every page and print "
+	    "one body with every item" },
 	ML_OPT_END,
 };
 
@@ -260,6 +266,39 @@ call_print_body(const struct ml_response *resp)
 	json_object_put(s);
 }
 
+/*
+ * --all: every page through the paging iterator; the gathered body (items
+ * of every page under MoEngage's items member) becomes resp's body.
+ */
+static int
+call_all(struct ml_client *client, const struct ml_action *a,
+    const struct ml_account *acct, const struct ml_call_input *in,
+    struct ml_response *resp, struct ml_err *err)
+{
+	struct ml_paging_stats st;
+	json_object *out = NULL;
+	const char *text;
+	size_t len;
+	int rc;
+
+	rc = ml_paging_call(client, a, acct, in, NULL, &out, &st, err);
+	if (rc)
+		return rc;
+	text = json_object_to_json_string_length(out, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	resp->body = text != NULL ? ml_malloc(len + 1) : NULL;
+	if (resp->body == NULL) {
+		json_object_put(out);
+		return ml_err_set(err, ML_ENOMEM, NULL, "out of memory");
+	}
+	memcpy(resp->body, text, len + 1);
+	resp->body_len = len;
+	resp->status = 200;
+	resp->attempts = st.pages;
+	json_object_put(out);
+	return ML_OK;
+}
+
 /* Build the account from the options and call the action locally. */
 static int
 call_direct(const struct ml_action *a, const struct call_opts *o,
@@ -292,7 +331,10 @@ call_direct(const struct ml_action *a, const struct call_opts *o,
 		*usage = rc == ML_EINVAL || rc == ML_EIO;
 		goto out;
 	}
-	rc = ml_client_call(client, a, &acct, in, resp, err);
+	if (o->all)
+		rc = call_all(client, a, &acct, in, resp, err);
+	else
+		rc = ml_client_call(client, a, &acct, in, resp, err);
 out:
 	ml_client_free(client);
 	ml_account_cleanup(&acct);
@@ -343,6 +385,9 @@ cmd_call(int argc, char **argv)
 	else if (rc == ML_OK && o->data_center[0] == '\0')
 		rc = ml_err_set(&err, ML_EINVAL, "usage", "--data-center is "
 		    "required (" ML_DC_ALLOWED ")");
+	else if (rc == ML_OK && o->all && a->paging == ML_PAGE_NONE)
+		rc = ml_err_set(&err, ML_EINVAL, "usage", "--all: action %s "
+		    "is not paged", a->name);
 	if (rc == ML_OK && o->data[0] != '\0')
 		rc = call_read_data(o->data, &data, &err);
 	if (rc) {
@@ -367,6 +412,10 @@ cmd_call(int argc, char **argv)
 		goto out;
 	}
 	call_print_body(&resp);
+	if (ml_envelope_already_sent(a->envelope, resp.status, resp.body,
+	    resp.body_len))
+		fprintf(stderr, "moelink call: already sent (MoEngage saw this "
+		    "transaction_id in the last 5 minutes)\n");
 	exit_code = ML_EXIT_OK;
 out:
 	json_object_put(in.body);

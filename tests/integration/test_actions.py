@@ -316,6 +316,26 @@ class PaginateTest(harness.TestCase):
         self.assertEqual(len(out["items"]), 10)
         self.assertEqual(len(PagedMoEngage.seen), 1)
 
+    def test_cli_call_all_prints_every_item_once(self):
+        PagedMoEngage.seen = []
+        args = ["call", "moengage_list_recommendations", "--workspace-id",
+                "WS_US01", "--data-center", "01", "--general-key",
+                "gen-key-us01", "--connect-to", "127.0.0.1:%d" %
+                self.httpd.server_address[1], "--ca-file",
+                self.env.sim.tls.ca, "--query", '{"size":8}']
+        rc, out, err = harness.run_cli(args + ["--all"])
+        self.assertEqual(rc, 0, err)
+        ids = [i["id"] for i in json.loads(out)["items"]]
+        self.assertEqual(ids, ["r%d" % i for i in range(23)])
+        self.assertEqual(len(PagedMoEngage.seen), 3)
+        rc, out, err = harness.run_cli(args)
+        self.assertEqual(len(json.loads(out)["items"]), 8)
+        rc, out, err = harness.run_cli(
+            ["call", "moengage_get_recommendation", "--all",
+             "--workspace-id", "WS_US01", "--data-center", "01"])
+        self.assertEqual(rc, 2)
+        self.assertIn("not paged", err)
+
 
 if __name__ == "__main__":
     unittest.main()
