@@ -41,39 +41,34 @@ be_one_of(json_object *obj, const char *a, const char *b, const char *prefix,
 	return ML_OK;
 }
 
+static int
+be_attr(json_object *a, const char *prefix, void *ud, struct ml_err *err)
+{
+	int rc;
+
+	(void)ud;
+	rc = ml__vstring(a, "attribute_name", 1, prefix, NULL, err);
+	if (rc == ML_OK)
+		rc = ml__venum(a, "attribute_data_type", attr_types, 1, prefix,
+		    err);
+	return rc;
+}
+
 int
 ml_validate_create_business_event(json_object *body, json_object *query,
     struct ml_err *err)
 {
-	char prefix[ML__VPATH_MAX];
-	json_object *attrs, *a;
-	size_t i, n;
 	int rc;
 
-	rc = ml__vquery_keys(query, no_query, err);
-	if (rc == ML_OK)
-		rc = ml__vobject(body, err);
+	rc = ml__vbody(body, query, no_query, err);
 	if (rc == ML_OK)
 		rc = ml__vstring(body, "event_name", 1, "", NULL, err);
 	if (rc == ML_OK)
 		rc = ml__vstring(body, "created_by", 1, "", NULL, err);
 	if (rc == ML_OK)
-		rc = ml__varray(body, "event_attributes", 0, 0, 1, "", &attrs,
-		    err);
-	if (rc)
-		return rc;
-	n = json_object_array_length(attrs);
-	for (i = 0; i < n && rc == ML_OK; i++) {
-		ml__vpath(prefix, sizeof(prefix), "", "event_attributes",
-		    (long)i);
-		a = json_object_array_get_idx(attrs, i);
-		if (!json_object_is_type(a, json_type_object))
-			return ml__vfail(err, prefix, "", "must be an object");
-		rc = ml__vstring(a, "attribute_name", 1, prefix, NULL, err);
-		if (rc == ML_OK)
-			rc = ml__venum(a, "attribute_data_type", attr_types, 1,
-			    prefix, err);
-	}
+		rc = ml__veach(body, "event_attributes", 0, 0, 1, "",
+		    "{\"attribute_name\", \"attribute_data_type\"}", be_attr,
+		    NULL, err);
 	return rc;
 }
 
@@ -83,9 +78,7 @@ ml_validate_trigger_business_event(json_object *body, json_object *query,
 {
 	int rc;
 
-	rc = ml__vquery_keys(query, no_query, err);
-	if (rc == ML_OK)
-		rc = ml__vobject(body, err);
+	rc = ml__vbody(body, query, no_query, err);
 	if (rc == ML_OK)
 		rc = ml__vstring(body, "event_name", 1, "", NULL, err);
 	if (rc == ML_OK)
@@ -102,9 +95,7 @@ ml_validate_search_business_events(json_object *body, json_object *query,
 {
 	int rc;
 
-	rc = ml__vquery_keys(query, no_query, err);
-	if (rc == ML_OK)
-		rc = ml__vobject(body, err);
+	rc = ml__vbody(body, query, no_query, err);
 	if (rc == ML_OK)
 		rc = ml__vstrings(body, "event_ids", 1, 0, 0, "", err);
 	if (rc == ML_OK)
@@ -167,9 +158,7 @@ ml_validate_trigger_business_event_v5(json_object *body, json_object *query,
 {
 	int rc;
 
-	rc = ml__vquery_keys(query, no_query, err);
-	if (rc == ML_OK)
-		rc = ml__vobject(body, err);
+	rc = ml__vbody(body, query, no_query, err);
 	if (rc == ML_OK)
 		rc = ml__vstring(body, "event_name", 1, "", NULL, err);
 	if (rc == ML_OK)

@@ -275,3 +275,15 @@ ml__vquery_keys(json_object *query, const char *const *allowed,
 	}
 	return ML_OK;
 }
+
+int
+ml__vbody(json_object *body, json_object *query, const char *const *allowed,
+    struct ml_err *err)
+{
+	int rc;
+
+	rc = ml__vquery_keys(query, allowed, err);
+	if (rc == ML_OK)
+		rc = ml__vobject(body, err);
+	return rc;
+}

@@ -83,6 +83,10 @@ int ml__vdate(json_object *obj, const char *key, int required,
 int ml__vquery_keys(json_object *query, const char *const *allowed,
     struct ml_err *err);
 
+/* Both: body is a JSON object and query holds only allowed keys. */
+int ml__vbody(json_object *body, json_object *query,
+    const char *const *allowed, struct ml_err *err);
+
 /* ---- per family (validate_<family>.c) --------------------------------- */
 
 #define ML__VALIDATOR(name) \

@@ -22,9 +22,7 @@ ml_validate_send_inform(json_object *body, json_object *query,
 	json_object *payloads;
 	int rc;
 
-	rc = ml__vquery_keys(query, no_query, err);
-	if (rc == ML_OK)
-		rc = ml__vobject(body, err);
+	rc = ml__vbody(body, query, no_query, err);
 	if (rc == ML_OK)
 		rc = ml__vstrmax(body, "transaction_id", ML_INFORM_TXN_MAX, 1,
 		    "", NULL, err);

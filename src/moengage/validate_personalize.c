@@ -39,9 +39,7 @@ ml_validate_fetch_experiences(json_object *body, json_object *query,
 {
 	int rc;
 
-	rc = ml__vquery_keys(query, no_query, err);
-	if (rc == ML_OK)
-		rc = ml__vobject(body, err);
+	rc = ml__vbody(body, query, no_query, err);
 	if (rc == ML_OK)
 		rc = ml__vobj_member(body, "identifiers", 1, "", NULL, err);
 	if (rc == ML_OK)
@@ -68,26 +66,30 @@ ml_validate_experience_metadata(json_object *body, json_object *query,
 }
 
 static int
-pers_actions(json_object *el, const char *prefix, struct ml_err *err)
+pers_action(json_object *a, const char *prefix, void *ud, struct ml_err *err)
 {
-	char p[ML__VPATH_MAX];
-	json_object *arr, *a;
-	size_t i, n;
 	int rc;
 
-	rc = ml__varray(el, "actions", 1, 0, 1, prefix, &arr, err);
-	if (rc)
-		return rc;
-	n = json_object_array_length(arr);
-	for (i = 0; i < n && rc == ML_OK; i++) {
-		ml__vpath(p, sizeof(p), prefix, "actions", (long)i);
-		a = json_object_array_get_idx(arr, i);
-		if (!json_object_is_type(a, json_type_object))
-			return ml__vfail(err, p, "", "must be an object");
-		rc = ml__venum(a, "action", actions, 1, p, err);
-		if (rc == ML_OK)
-			rc = ml__vobj_member(a, "attributes", 0, p, NULL, err);
-	}
+	(void)ud;
+	rc = ml__venum(a, "action", actions, 1, prefix, err);
+	if (rc == ML_OK)
+		rc = ml__vobj_member(a, "attributes", 0, prefix, NULL, err);
+	return rc;
+}
+
+static int
+pers_user(json_object *el, const char *prefix, void *ud, struct ml_err *err)
+{
+	int rc;
+
+	(void)ud;
+	rc = ml__vstring(el, "customer_id", 1, prefix, NULL, err);
+	if (rc == ML_OK)
+		rc = ml__vint(el, "user_timezone_offset", -54000, 54000, 0, 0,
+		    prefix, 0, NULL, err);
+	if (rc == ML_OK)
+		rc = ml__veach(el, "actions", 1, 0, 1, prefix, "{\"action\"}",
+		    pers_action, NULL, err);
 	return rc;
 }
 
@@ -95,31 +97,11 @@ int
 ml_validate_experience_events(json_object *body, json_object *query,
     struct ml_err *err)
 {
-	char prefix[ML__VPATH_MAX];
-	json_object *arr, *el;
-	size_t i, n;
 	int rc;
 
-	rc = ml__vquery_keys(query, no_query, err);
+	rc = ml__vbody(body, query, no_query, err);
 	if (rc == ML_OK)
-		rc = ml__vobject(body, err);
-	if (rc == ML_OK)
-		rc = ml__varray(body, "elements", 1, ML_PERSONALIZE_USERS_MAX, 1,
-		    "", &arr, err);
-	if (rc)
-		return rc;
-	n = json_object_array_length(arr);
-	for (i = 0; i < n && rc == ML_OK; i++) {
-		ml__vpath(prefix, sizeof(prefix), "", "elements", (long)i);
-		el = json_object_array_get_idx(arr, i);
-		if (!json_object_is_type(el, json_type_object))
-			return ml__vfail(err, prefix, "", "must be an object");
-		rc = ml__vstring(el, "customer_id", 1, prefix, NULL, err);
-		if (rc == ML_OK)
-			rc = ml__vint(el, "user_timezone_offset", -54000, 54000,
-			    0, 0, prefix, 0, NULL, err);
-		if (rc == ML_OK)
-			rc = pers_actions(el, prefix, err);
-	}
+		rc = ml__veach(body, "elements", 1, ML_PERSONALIZE_USERS_MAX, 1,
+		    "", "{\"customer_id\", \"actions\"}", pers_user, NULL, err);
 	return rc;
 }

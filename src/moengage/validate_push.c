@@ -99,9 +99,7 @@ ml_validate_send_push(json_object *body, json_object *query,
 	const char *name, *aud;
 	int rc;
 
-	rc = ml__vquery_keys(query, no_query, err);
-	if (rc == ML_OK)
-		rc = ml__vobject(body, err);
+	rc = ml__vbody(body, query, no_query, err);
 	if (rc == ML_OK)
 		rc = ml__vstring(body, "campaignName", 1, "", &name, err);
 	if (rc == ML_OK && strlen(name) < ML_PUSH_CAMPAIGN_NAME_MIN)

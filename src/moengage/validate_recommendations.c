@@ -43,9 +43,7 @@ ml_validate_recommendation_items(json_object *body, json_object *query,
 {
 	int rc;
 
-	rc = ml__vquery_keys(query, no_query, err);
-	if (rc == ML_OK)
-		rc = ml__vobject(body, err);
+	rc = ml__vbody(body, query, no_query, err);
 	if (rc == ML_OK)
 		rc = ml__vstring(body, "user_id", 1, "", NULL, err);
 	if (rc == ML_OK)

@@ -74,9 +74,7 @@ ml_validate_create_segment(json_object *body, json_object *query,
 {
 	int rc;
 
-	rc = ml__vquery_keys(query, no_query, err);
-	if (rc == ML_OK)
-		rc = ml__vobject(body, err);
+	rc = ml__vbody(body, query, no_query, err);
 	if (rc == ML_OK)
 		rc = ml__vstring(body, "name", 1, "", NULL, err);
 	if (rc == ML_OK)
@@ -96,9 +94,7 @@ ml_validate_update_segment(json_object *body, json_object *query,
 {
 	int rc;
 
-	rc = ml__vquery_keys(query, no_query, err);
-	if (rc == ML_OK)
-		rc = ml__vobject(body, err);
+	rc = ml__vbody(body, query, no_query, err);
 	if (rc == ML_OK)
 		rc = ml__vstring(body, "name", 0, "", NULL, err);
 	if (rc == ML_OK)
@@ -114,9 +110,7 @@ seg_file_base(json_object *body, json_object *query, struct ml_err *err)
 {
 	int rc;
 
-	rc = ml__vquery_keys(query, no_query, err);
-	if (rc == ML_OK)
-		rc = ml__vobject(body, err);
+	rc = ml__vbody(body, query, no_query, err);
 	if (rc == ML_OK)
 		rc = ml__vstring(body, "name", 1, "", NULL, err);
 	if (rc == ML_OK)
@@ -164,9 +158,7 @@ ml_validate_segment_name(json_object *body, json_object *query,
 {
 	int rc;
 
-	rc = ml__vquery_keys(query, no_query, err);
-	if (rc == ML_OK)
-		rc = ml__vobject(body, err);
+	rc = ml__vbody(body, query, no_query, err);
 	if (rc == ML_OK)
 		rc = ml__vstring(body, "name", 1, "", NULL, err);
 	if (rc == ML_OK)
@@ -174,19 +166,22 @@ ml_validate_segment_name(json_object *body, json_object *query,
 	return rc;
 }
 
+static int
+seg_member(json_object *m, const char *prefix, void *ud, struct ml_err *err)
+{
+	(void)ud;
+	return ml__vstring(m, "uid", 1, prefix, NULL, err);
+}
+
 int
 ml_validate_sync_cohort(json_object *body, json_object *query,
     struct ml_err *err)
 {
-	char prefix[ML__VPATH_MAX];
-	json_object *params, *members, *m;
+	json_object *params;
 	const char *name;
-	size_t i, n;
 	int rc;
 
-	rc = ml__vquery_keys(query, no_query, err);
-	if (rc == ML_OK)
-		rc = ml__vobject(body, err);
+	rc = ml__vbody(body, query, no_query, err);
 	if (rc == ML_OK)
 		rc = ml__venum(body, "action", cohort_actions, 1, "", err);
 	if (rc == ML_OK)
@@ -203,19 +198,7 @@ ml_validate_sync_cohort(json_object *body, json_object *query,
 		rc = ml__vstring(params, "cohort_id", 1, "parameters.", NULL,
 		    err);
 	if (rc == ML_OK)
-		rc = ml__varray(params, "members", 1, 0, 1, "parameters.",
-		    &members, err);
-	if (rc)
-		return rc;
-	n = json_object_array_length(members);
-	for (i = 0; i < n && rc == ML_OK; i++) {
-		ml__vpath(prefix, sizeof(prefix), "parameters.", "members",
-		    (long)i);
-		m = json_object_array_get_idx(members, i);
-		if (!json_object_is_type(m, json_type_object))
-			return ml__vfail(err, prefix, "", "must be an object "
-			    "{\"uid\": ...}");
-		rc = ml__vstring(m, "uid", 1, prefix, NULL, err);
-	}
+		rc = ml__veach(params, "members", 1, 0, 1, "parameters.",
+		    "{\"uid\": ...}", seg_member, NULL, err);
 	return rc;
 }

@@ -85,38 +85,33 @@ ml_validate_update_subscription(json_object *body, json_object *query,
 	return rc;
 }
 
+static int
+sub_user(json_object *p, const char *prefix, void *ud, struct ml_err *err)
+{
+	int rc;
+
+	(void)ud;
+	rc = ml__vstring(p, "customer_id", 1, prefix, NULL, err);
+	if (rc == ML_OK)
+		rc = sub_categories(p, 1, prefix, err);
+	if (rc == ML_OK)
+		rc = ml__vbool(p, "unsubscribe_all", 1, prefix, err);
+	return rc;
+}
+
 int
 ml_validate_bulk_update_subscription(json_object *body, json_object *query,
     struct ml_err *err)
 {
-	char prefix[ML__VPATH_MAX];
-	json_object *arr, *p;
-	size_t i, n;
 	int rc;
 
-	rc = ml__vquery_keys(query, no_query, err);
-	if (rc == ML_OK)
-		rc = ml__vobject(body, err);
+	rc = ml__vbody(body, query, no_query, err);
 	if (rc == ML_OK)
 		rc = ml__vstring(body, "channel", 1, "", NULL, err);
 	if (rc == ML_OK)
-		rc = ml__varray(body, "user_preferences", 1,
-		    ML_SUBSCRIPTION_BULK_MAX, 1, "", &arr, err);
-	if (rc)
-		return rc;
-	n = json_object_array_length(arr);
-	for (i = 0; i < n && rc == ML_OK; i++) {
-		ml__vpath(prefix, sizeof(prefix), "", "user_preferences",
-		    (long)i);
-		p = json_object_array_get_idx(arr, i);
-		if (!json_object_is_type(p, json_type_object))
-			return ml__vfail(err, prefix, "", "must be an object");
-		rc = ml__vstring(p, "customer_id", 1, prefix, NULL, err);
-		if (rc == ML_OK)
-			rc = sub_categories(p, 1, prefix, err);
-		if (rc == ML_OK)
-			rc = ml__vbool(p, "unsubscribe_all", 1, prefix, err);
-	}
+		rc = ml__veach(body, "user_preferences", 1,
+		    ML_SUBSCRIPTION_BULK_MAX, 1, "", "{\"customer_id\", ...}",
+		    sub_user, NULL, err);
 	return rc;
 }
 
@@ -128,9 +123,7 @@ ml_validate_email_opt_in(json_object *body, json_object *query,
 	json_object *p;
 	int rc;
 
-	rc = ml__vquery_keys(query, no_query, err);
-	if (rc == ML_OK)
-		rc = ml__vobject(body, err);
+	rc = ml__vbody(body, query, no_query, err);
 	if (rc == ML_OK)
 		rc = ml__vobj_member(body, "user_preferences", 1, "", &p, err);
 	if (rc == ML_OK)
@@ -178,9 +171,7 @@ ml_validate_bulk_resubscribe(json_object *body, json_object *query,
 	size_t n;
 	int rc;
 
-	rc = ml__vquery_keys(query, no_query, err);
-	if (rc == ML_OK)
-		rc = ml__vobject(body, err);
+	rc = ml__vbody(body, query, no_query, err);
 	if (rc == ML_OK)
 		rc = ml__vstring(body, "esp", 1, "", NULL, err);
 	if (rc == ML_OK)

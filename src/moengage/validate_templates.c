@@ -20,9 +20,7 @@ ml_validate_create_template(json_object *body, json_object *query,
 	json_object *meta;
 	int rc;
 
-	rc = ml__vquery_keys(query, no_query, err);
-	if (rc == ML_OK)
-		rc = ml__vobject(body, err);
+	rc = ml__vbody(body, query, no_query, err);
 	if (rc == ML_OK)
 		rc = ml__vobj_member(body, "meta_info", 1, "", &meta, err);
 	if (rc == ML_OK)
@@ -40,9 +38,7 @@ ml_validate_update_template(json_object *body, json_object *query,
 {
 	int rc;
 
-	rc = ml__vquery_keys(query, no_query, err);
-	if (rc == ML_OK)
-		rc = ml__vobject(body, err);
+	rc = ml__vbody(body, query, no_query, err);
 	if (rc == ML_OK)
 		rc = ml__vstring(body, "external_template_id", 1, "", NULL,
 		    err);
@@ -59,9 +55,7 @@ ml_validate_search_templates(json_object *body, json_object *query,
 {
 	int rc;
 
-	rc = ml__vquery_keys(query, no_query, err);
-	if (rc == ML_OK)
-		rc = ml__vobject(body, err);
+	rc = ml__vbody(body, query, no_query, err);
 	if (rc == ML_OK)
 		rc = ml__vint(body, "page", 1, INT32_MAX, 1, 0, "", 0, NULL,
 		    err);

@@ -13,6 +13,7 @@
  */
 #include "server/api_actions.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include <moelink/envelope.h>
@@ -52,6 +53,39 @@ ml_api_call_free(void *state)
 	json_object_put(c->path_params);
 	json_object_put(c->mcp_id);
 	ml_free(c);
+}
+
+int
+ml_api_call_input(struct ml_http_req *r, struct ml_api_call *c,
+    const char *const *members)
+{
+	char list[160];
+	size_t i, used = 0;
+	int rc, known;
+
+	rc = ml_http_body_json(r, &c->input);
+	if (rc)
+		return rc;
+	json_object_object_foreach(c->input, k, val) {
+		(void)val;
+		known = 0;
+		for (i = 0; members[i] != NULL; i++)
+			known |= strcmp(k, members[i]) == 0;
+		if (known)
+			continue;
+		list[0] = '\0';
+		for (i = 0; members[i] != NULL && used < sizeof(list); i++)
+			used += (size_t)snprintf(list + used, sizeof(list) - used,
+			    "%s%s", i > 0 ? ", " : "", members[i]);
+		ml_err_field(&r->err, k);
+		return ml_err_set(&r->err, ML_EINVAL, "invalid_field",
+		    "unknown member '%.40s'; this call takes %s", k, list);
+	}
+	json_object_object_get_ex(c->input, "body", &c->in.body);
+	if (c->in.body != NULL && json_object_is_type(c->in.body,
+	    json_type_null))
+		c->in.body = NULL;
+	return ML_OK;
 }
 
 int
@@ -263,23 +297,11 @@ actions_rpc_parse(struct ml_http_req *r, struct ml_api_call *c,
 	const char *name;
 	json_object *v;
 	size_t i;
-	int rc, known;
+	int rc;
 
-	rc = ml_http_body_json(r, &c->input);
+	rc = ml_api_call_input(r, c, members);
 	if (rc)
 		return rc;
-	json_object_object_foreach(c->input, k, val) {
-		(void)val;
-		known = 0;
-		for (i = 0; members[i] != NULL; i++)
-			known |= strcmp(k, members[i]) == 0;
-		if (!known) {
-			ml_err_field(&r->err, k);
-			return ml_err_set(&r->err, ML_EINVAL, "invalid_field",
-			    "unknown member '%.40s'; the call takes action, "
-			    "body, query, path, headers and paginate", k);
-		}
-	}
 	name = ml_json_str(c->input, "action");
 	if (name == NULL || name[0] == '\0') {
 		ml_err_field(&r->err, "action");
@@ -292,10 +314,6 @@ actions_rpc_parse(struct ml_http_req *r, struct ml_api_call *c,
 		return ml_err_set(&r->err, ML_ENOTFOUND, "unknown_action",
 		    "no action '%.64s' (GET /actions lists them)", name);
 	}
-	json_object_object_get_ex(c->input, "body", &c->in.body);
-	if (c->in.body != NULL && json_object_is_type(c->in.body,
-	    json_type_null))
-		c->in.body = NULL;
 	c->in.query = ml_json_get(c->input, "query", json_type_object);
 	c->in.path = ml_json_get(c->input, "path", json_type_object);
 	c->in.headers = ml_json_get(c->input, "headers", json_type_object);

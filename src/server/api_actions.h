@@ -59,6 +59,14 @@ struct ml_api_call {
 };
 
 struct ml_api_call *ml_api_call_new(struct ml_http_req *r);
+
+/*
+ * Parse r's body into c->input: a JSON object whose members are all in
+ * members (NULL-ended; else 400 invalid_field naming them all) and, with
+ * c->in.body, the "body" member unless it is null.
+ */
+int ml_api_call_input(struct ml_http_req *r, struct ml_api_call *c,
+    const char *const *members);
 void ml_api_call_free(void *state);
 
 /*

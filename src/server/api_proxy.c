@@ -232,21 +232,11 @@ proxy_parse(struct ml_http_req *r, struct ml_api_call *c)
 	enum ml_host_kind kind = ML_HOST_API;
 	json_object *hdrs = NULL, *v;
 	size_t i;
-	int rc, known;
+	int rc;
 
-	rc = ml_http_body_json(r, &c->input);
+	rc = ml_api_call_input(r, c, members);
 	if (rc)
 		return rc;
-	json_object_object_foreach(c->input, k, val) {
-		(void)val;
-		known = 0;
-		for (i = 0; members[i] != NULL; i++)
-			known |= strcmp(k, members[i]) == 0;
-		if (!known)
-			return proxy_fail(r, k, "invalid_field", "unknown member; "
-			    "the proxy takes method, path, query, headers, body "
-			    "and host_kind");
-	}
 	method = ml_json_str(c->input, "method");
 	if (method == NULL || !proxy_in(method, proxy_methods))
 		return proxy_fail(r, "method", "invalid_field", "method must be "
@@ -287,10 +277,6 @@ proxy_parse(struct ml_http_req *r, struct ml_api_call *c)
 		}
 		c->in.headers = hdrs;
 	}
-	json_object_object_get_ex(c->input, "body", &c->in.body);
-	if (c->in.body != NULL && json_object_is_type(c->in.body,
-	    json_type_null))
-		c->in.body = NULL;
 	return proxy_row(r, c, method, kind, path);
 }
 
