@@ -26,9 +26,7 @@ ml_validate_campaign_stats(json_object *body, json_object *query,
 	long start = 0, end = 0;
 	int rc;
 
-	rc = ml__vquery_keys(query, no_query, err);
-	if (rc == ML_OK)
-		rc = ml__vobject(body, err);
+	rc = ml__vbody(body, query, no_query, err);
 	if (rc == ML_OK)
 		rc = ml__vstring(body, "request_id", 1, "", NULL, err);
 	if (rc == ML_OK)

@@ -23,38 +23,34 @@ static const char *const mandatory[] = {
 };
 static const char *const no_query[] = { NULL };
 
+/* One attribute; ud is the bit set of the mandatory attributes seen. */
+static int
+cat_attribute(json_object *a, const char *prefix, void *ud,
+    struct ml_err *err)
+{
+	unsigned *seen = ud;
+	const char *name;
+	size_t j;
+	int rc;
+
+	rc = ml__vstring(a, "name", 1, prefix, &name, err);
+	if (rc == ML_OK)
+		rc = ml__venum(a, "type", attr_types, 1, prefix, err);
+	if (rc)
+		return rc;
+	for (j = 0; mandatory[j] != NULL; j++)
+		if (strcmp(name, mandatory[j]) == 0)
+			*seen |= 1u << j;
+	return ML_OK;
+}
+
 /* Check attributes[]; *seen gets a bit per mandatory attribute found. */
 static int
 cat_attributes(json_object *body, unsigned *seen, struct ml_err *err)
 {
-	char prefix[ML__VPATH_MAX];
-	json_object *arr, *a;
-	const char *name;
-	size_t i, j, n;
-	int rc;
-
 	*seen = 0;
-	rc = ml__varray(body, "attributes", 1, ML_CATALOG_ATTRIBUTES_MAX, 1,
-	    "", &arr, err);
-	if (rc)
-		return rc;
-	n = json_object_array_length(arr);
-	for (i = 0; i < n; i++) {
-		ml__vpath(prefix, sizeof(prefix), "", "attributes", (long)i);
-		a = json_object_array_get_idx(arr, i);
-		if (!json_object_is_type(a, json_type_object))
-			return ml__vfail(err, prefix, "", "must be an object "
-			    "{\"name\", \"type\"}");
-		rc = ml__vstring(a, "name", 1, prefix, &name, err);
-		if (rc == ML_OK)
-			rc = ml__venum(a, "type", attr_types, 1, prefix, err);
-		if (rc)
-			return rc;
-		for (j = 0; mandatory[j] != NULL; j++)
-			if (strcmp(name, mandatory[j]) == 0)
-				*seen |= 1u << j;
-	}
-	return ML_OK;
+	return ml__veach(body, "attributes", 1, ML_CATALOG_ATTRIBUTES_MAX, 1,
+	    "", "{\"name\", \"type\"}", cat_attribute, seen, err);
 }
 
 int
@@ -65,9 +61,7 @@ ml_validate_create_catalog(json_object *body, json_object *query,
 	size_t j;
 	int rc;
 
-	rc = ml__vquery_keys(query, no_query, err);
-	if (rc == ML_OK)
-		rc = ml__vobject(body, err);
+	rc = ml__vbody(body, query, no_query, err);
 	if (rc == ML_OK)
 		rc = ml__vstring(body, "name", 1, "", NULL, err);
 	if (rc == ML_OK)
@@ -91,44 +85,36 @@ ml_validate_add_catalog_attributes(json_object *body, json_object *query,
 	unsigned seen;
 	int rc;
 
-	rc = ml__vquery_keys(query, no_query, err);
-	if (rc == ML_OK)
-		rc = ml__vobject(body, err);
+	rc = ml__vbody(body, query, no_query, err);
 	if (rc == ML_OK)
 		rc = cat_attributes(body, &seen, err);
 	return rc;
 }
 
-/* items[]: 1..50 objects with a string id; update also wants attributes. */
+/* One item: a string id; an update (ud non-NULL) also its attributes. */
+static int
+cat_item(json_object *it, const char *prefix, void *ud, struct ml_err *err)
+{
+	int rc;
+
+	rc = ml__vstring(it, "id", 1, prefix, NULL, err);
+	if (rc == ML_OK && ud != NULL)
+		rc = ml__vobj_member(it, "attributes", 1, prefix, NULL, err);
+	return rc;
+}
+
+/* items[]: 1..50 objects with a string id. */
 static int
 cat_items(json_object *body, json_object *query, int update,
     struct ml_err *err)
 {
-	char prefix[ML__VPATH_MAX];
-	json_object *arr, *it;
-	size_t i, n;
+	static int update_flag;
 	int rc;
 
-	rc = ml__vquery_keys(query, no_query, err);
+	rc = ml__vbody(body, query, no_query, err);
 	if (rc == ML_OK)
-		rc = ml__vobject(body, err);
-	if (rc == ML_OK)
-		rc = ml__varray(body, "items", 1, ML_CATALOG_ITEMS_MAX, 1, "",
-		    &arr, err);
-	if (rc)
-		return rc;
-	n = json_object_array_length(arr);
-	for (i = 0; i < n && rc == ML_OK; i++) {
-		ml__vpath(prefix, sizeof(prefix), "", "items", (long)i);
-		it = json_object_array_get_idx(arr, i);
-		if (!json_object_is_type(it, json_type_object))
-			return ml__vfail(err, prefix, "", "must be an object "
-			    "with an id");
-		rc = ml__vstring(it, "id", 1, prefix, NULL, err);
-		if (rc == ML_OK && update)
-			rc = ml__vobj_member(it, "attributes", 1, prefix, NULL,
-			    err);
-	}
+		rc = ml__veach(body, "items", 1, ML_CATALOG_ITEMS_MAX, 1, "",
+		    "with an id", cat_item, update ? &update_flag : NULL, err);
 	return rc;
 }
 
@@ -152,9 +138,7 @@ ml_validate_catalog_item_ids(json_object *body, json_object *query,
 {
 	int rc;
 
-	rc = ml__vquery_keys(query, no_query, err);
-	if (rc == ML_OK)
-		rc = ml__vobject(body, err);
+	rc = ml__vbody(body, query, no_query, err);
 	if (rc == ML_OK)
 		rc = ml__vstrings(body, "items", 1, ML_CATALOG_ITEMS_MAX, 1, "",
 		    err);

@@ -22,9 +22,7 @@ cb_common(json_object *body, json_object *query, struct ml_err *err)
 {
 	int rc;
 
-	rc = ml__vquery_keys(query, no_query, err);
-	if (rc == ML_OK)
-		rc = ml__vobject(body, err);
+	rc = ml__vbody(body, query, no_query, err);
 	if (rc == ML_OK)
 		rc = ml__vstring(body, "name", 1, "", NULL, err);
 	if (rc == ML_OK)
@@ -78,9 +76,7 @@ ml_validate_get_content_blocks(json_object *body, json_object *query,
 {
 	int rc;
 
-	rc = ml__vquery_keys(query, no_query, err);
-	if (rc == ML_OK)
-		rc = ml__vobject(body, err);
+	rc = ml__vbody(body, query, no_query, err);
 	if (rc == ML_OK)
 		rc = ml__vstrings(body, "ids", 1, 0, 1, "", err);
 	if (rc == ML_OK)
