@@ -109,6 +109,9 @@ cmd_serve(int argc, char **argv)
 	if (rc) {
 		fprintf(stderr, "moelink serve: %s\n", err.msg[0] != '\0' ?
 		    err.msg : ml_strerror(rc));
+		/* A bad option value (--listen, --db, --log-level) is usage. */
+		if (rc == ML_EINVAL)
+			ret = ML_EXIT_USAGE;
 		goto out;
 	}
 	ret = ML_EXIT_OK;

@@ -295,28 +295,23 @@ server_mhd_log(void *cls, const char *fmt, va_list ap)
 	log_warn("msg=\"libmicrohttpd: %s\"", line);
 }
 
+/* Start MHD on ss (resolved from --listen host) and settle public_url. */
 static int
-server_start_daemon(struct ml_server *srv, struct ml_err *err)
+server_start_daemon(struct ml_server *srv, struct sockaddr_storage *ss,
+    char *host, size_t hcap, struct ml_err *err)
 {
-	struct sockaddr_storage ss;
-	socklen_t sslen = 0;
 	const union MHD_DaemonInfo *info;
-	char host[128];
 	unsigned flags;
 	int rc;
 
-	rc = server_resolve(srv->opts.listen, &ss, &sslen, host, sizeof(host),
-	    err);
-	if (rc)
-		return rc;
 	flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME |
 	    MHD_USE_ERROR_LOG;
-	if (ss.ss_family == AF_INET6)
+	if (ss->ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, ml_http_access,
 	    srv,
 	    MHD_OPTION_EXTERNAL_LOGGER, server_mhd_log, NULL,
-	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)ss,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->opts.threads,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)srv->opts.conn_memory,
 	    MHD_OPTION_CONNECTION_TIMEOUT, 30u,
@@ -334,7 +329,7 @@ server_start_daemon(struct ml_server *srv, struct ml_err *err)
 		    sizeof(srv->public_url));
 	} else {
 		if (strcmp(host, "0.0.0.0") == 0 || strcmp(host, "::") == 0)
-			ml_strlcpy(host, "localhost", sizeof(host));
+			ml_strlcpy(host, "localhost", hcap);
 		snprintf(srv->public_url, sizeof(srv->public_url),
 		    strchr(host, ':') != NULL ? "http://[%s]:%u" :
 		    "http://%s:%u", host, (unsigned)srv->port);
@@ -499,7 +494,10 @@ int
 ml_server_run(const struct ml_server_opts *opts, struct ml_err *err)
 {
 	struct ml_server *srv;
+	struct sockaddr_storage ss;
+	socklen_t sslen = 0;
 	enum ml_log_level lvl;
+	char host[128];
 	sigset_t set;
 	int rc;
 
@@ -525,9 +523,13 @@ ml_server_run(const struct ml_server_opts *opts, struct ml_err *err)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	rc = server_open(srv, err);
+	/* Refuse a bad --listen before anything is created on disk. */
+	rc = server_resolve(srv->opts.listen, &ss, &sslen, host, sizeof(host),
+	    err);
 	if (rc == ML_OK)
-		rc = server_start_daemon(srv, err);
+		rc = server_open(srv, err);
+	if (rc == ML_OK)
+		rc = server_start_daemon(srv, &ss, host, sizeof(host), err);
 	if (rc == ML_OK)
 		rc = server_first_run(srv, err);
 	if (rc == ML_OK && srv->opts.port_file[0] != '\0')
