@@ -21,47 +21,28 @@
 	"\"description\":\"exact segment name\"}}}}," \
 	"\"additionalProperties\":false}"
 
-#define SCHEMA_CREATE_SEGMENT \
-	"{\"type\":\"object\",\"required\":[\"body\"]," \
-	"\"properties\":{\"body\":{\"type\":\"object\"," \
-	"\"required\":[\"name\",\"included_filters\"]," \
+/* A filter group of v3 segments, and the name/description/groups body. */
+#define SCHEMA_FILTER_GROUP \
+	"{\"type\":\"object\",\"required\":[\"filter_operator\",\"filters\"]," \
+	"\"properties\":{\"filter_operator\":{\"enum\":[\"and\",\"or\"]}," \
+	"\"filters\":{\"type\":\"array\",\"minItems\":1," \
+	"\"items\":{\"type\":\"object\"}}}}"
+#define SCHEMA_SEGMENT_PROPS \
 	"\"properties\":{\"name\":{\"type\":\"string\",\"minLength\":1}," \
 	"\"description\":{\"type\":\"string\"}," \
-	"\"included_filters\":{\"type\":\"object\"," \
-	"\"required\":[\"filter_operator\",\"filters\"]," \
-	"\"properties\":{\"filter_operator\":{\"enum\":[\"and\",\"or\"]}," \
-	"\"filters\":{\"type\":\"array\",\"minItems\":1," \
-	"\"items\":{\"type\":\"object\"}}}}," \
-	"\"excluded_filters\":{\"type\":\"object\"," \
-	"\"required\":[\"filter_operator\",\"filters\"]," \
-	"\"properties\":{\"filter_operator\":{\"enum\":[\"and\",\"or\"]}," \
-	"\"filters\":{\"type\":\"array\",\"minItems\":1," \
-	"\"items\":{\"type\":\"object\"}}}}}}}," \
-	"\"additionalProperties\":false}"
+	"\"included_filters\":" SCHEMA_FILTER_GROUP "," \
+	"\"excluded_filters\":" SCHEMA_FILTER_GROUP "}"
 
-#define SCHEMA_GET_SEGMENT \
-	"{\"type\":\"object\",\"required\":[\"path\"]," \
-	"\"properties\":{\"path\":{\"type\":\"object\",\"required\":[\"id\"]," \
-	"\"properties\":{\"id\":{\"type\":\"string\",\"minLength\":1}}}}," \
-	"\"additionalProperties\":false}"
+#define SCHEMA_CREATE_SEGMENT \
+	ML__SCHEMA_IN("\"body\"", "\"body\":{\"type\":\"object\"," \
+	"\"required\":[\"name\",\"included_filters\"]," SCHEMA_SEGMENT_PROPS \
+	"}")
+
+#define SCHEMA_GET_SEGMENT ML__SCHEMA_IN("\"path\"", ML__S_PATH1("id"))
 
 #define SCHEMA_UPDATE_SEGMENT \
-	"{\"type\":\"object\",\"required\":[\"body\",\"path\"]," \
-	"\"properties\":{\"body\":{\"type\":\"object\"," \
-	"\"properties\":{\"name\":{\"type\":\"string\",\"minLength\":1}," \
-	"\"description\":{\"type\":\"string\"}," \
-	"\"included_filters\":{\"type\":\"object\"," \
-	"\"required\":[\"filter_operator\",\"filters\"]," \
-	"\"properties\":{\"filter_operator\":{\"enum\":[\"and\",\"or\"]}," \
-	"\"filters\":{\"type\":\"array\",\"minItems\":1," \
-	"\"items\":{\"type\":\"object\"}}}}," \
-	"\"excluded_filters\":{\"type\":\"object\"," \
-	"\"required\":[\"filter_operator\",\"filters\"]," \
-	"\"properties\":{\"filter_operator\":{\"enum\":[\"and\",\"or\"]}," \
-	"\"filters\":{\"type\":\"array\",\"minItems\":1," \
-	"\"items\":{\"type\":\"object\"}}}}}},\"path\":{\"type\":\"object\"," \
-	"\"required\":[\"id\"],\"properties\":{\"id\":{\"type\":\"string\"," \
-	"\"minLength\":1}}}},\"additionalProperties\":false}"
+	ML__SCHEMA_IN("\"body\",\"path\"", "\"body\":{\"type\":\"object\"," \
+	SCHEMA_SEGMENT_PROPS "}," ML__S_PATH1("id"))
 
 #define SCHEMA_CREATE_FILE_SEGMENT \
 	"{\"type\":\"object\",\"required\":[\"body\"]," \
