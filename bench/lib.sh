@@ -256,3 +256,99 @@ print("{\"rss_kb\":%d,\"rss_anon_kb\":%d,\"rss_file_kb\":%d,\"pss_kb\":%d,"
       "\"vmhwm_kb\":%d}" % (f["VmRSS"], f["RssAnon"], f["RssFile"],
                             f["Pss"], f["VmHWM"]))' "$1"
 }
+
+# bench_nginx MODE SIM_PORT: start nginx in the foreground with a temp
+# config on a free port (NGINX_PORT; HAVE_NGINX=0 if nginx is missing):
+#   h2-front   listen TLS + HTTP/2, proxy_pass to the plain sim
+#   tls-back   listen plain HTTP/1.1, proxy_pass to the TLS sim (verified
+#              against the bench CA, SNI and Host api-01.moengage.com),
+#              as `moelink serve` reaches MoEngage
+# Upstream connections are kept alive (64) in both.
+bench_nginx() {
+	HAVE_NGINX=0
+	if ! command -v nginx >/dev/null; then
+		echo "# nginx missing (scripts/bootstrap --bench)" >&2
+		return 0
+	fi
+	NGINX_PORT=$(bench_free_port)
+	d=$T/nginx-$1
+	mkdir -p "$d"
+	if [ "$1" = h2-front ]; then
+		listen="listen 127.0.0.1:$NGINX_PORT ssl http2;
+		ssl_certificate $T/server.pem;
+		ssl_certificate_key $T/server.key;"
+		up="http://sim"
+		host='$host'
+		tls=""
+	else
+		listen="listen 127.0.0.1:$NGINX_PORT;"
+		up="https://sim"
+		host="api-01.moengage.com"
+		tls="proxy_ssl_server_name on;
+			proxy_ssl_name api-01.moengage.com;
+			proxy_ssl_verify on;
+			proxy_ssl_trusted_certificate $T/ca.pem;
+			proxy_ssl_session_reuse on;"
+	fi
+	cat > "$d/nginx.conf" <<EOC
+worker_processes 1;
+daemon off;
+pid $d/nginx.pid;
+error_log $d/error.log warn;
+events { worker_connections 1024; }
+http {
+	access_log off;
+	client_body_temp_path $d/body;
+	proxy_temp_path $d/proxy;
+	fastcgi_temp_path $d/fastcgi;
+	uwsgi_temp_path $d/uwsgi;
+	scgi_temp_path $d/scgi;
+	keepalive_requests 10000000;
+	upstream sim {
+		server 127.0.0.1:$2;
+		keepalive 64;
+	}
+	server {
+		$listen
+		location / {
+			proxy_pass $up;
+			proxy_http_version 1.1;
+			proxy_set_header Connection "";
+			proxy_set_header Host $host;
+			$tls
+		}
+	}
+}
+EOC
+	bench_start "nginx-$1" nginx -e "$d/error.log" -p "$d" \
+	    -c "$d/nginx.conf"
+	bench_wait_listen "$NGINX_PORT"
+	HAVE_NGINX=1
+}
+
+# bench_seed NAME COUNT: a store in $T/NAME with a project, its key and COUNT
+# accounts; writes the API key to $T/NAME/api.key (0600) and sets ACCOUNT
+# (the last account seeded).
+bench_seed() {
+	mkdir -p "$T/$1"
+	"$BUILD/bench/seed_accounts" --db "sqlite://$T/$1/moelink.db" \
+	    --key-file "$T/$1/master.key" --workspace "$BENCH_WS" \
+	    --data-key "$BENCH_DATA_KEY" --count "$2" > "$T/$1/seed.txt"
+	(umask 077 && sed -n 's/^api_key\t//p' "$T/$1/seed.txt" \
+	    > "$T/$1/api.key")
+	ACCOUNT=$(sed -n 's/^last_account\t//p' "$T/$1/seed.txt")
+}
+
+# bench_serve NAME: start `moelink serve` on the store in $T/NAME; sets SERVE_PID
+# and SERVE_PORT. The access log (level info, the default) goes to a file.
+bench_serve() {
+	rm -f "$T/$1/serve.port"
+	bench_start "serve-$1" "$MOELINK" serve --listen 127.0.0.1:0 \
+	    --port-file "$T/$1/serve.port" --db "sqlite://$T/$1/moelink.db" \
+	    --key-file "$T/$1/master.key" \
+	    --moengage-connect-to "127.0.0.1:$SIM_PORT" \
+	    --ca-file "$T/ca.pem"
+	SERVE_PID=$LAST_PID
+	SERVE_PORT=$(bench_wait_port "$T/$1/serve.port" "$SERVE_PID")
+	[ -n "$SERVE_PORT" ] || exit 1
+}

@@ -31,49 +31,8 @@ bench_sim sim-tls --tls
 TLS_PORT=$SIM_PORT
 [ -n "$TLS_PORT" ] || exit 1
 
-# nginx: HTTP/2 + TLS in front of the plain sim, foreground, temp config.
-NGINX_PORT=$(bench_free_port)
-mkdir -p "$T/nginx"
-cat > "$T/nginx/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $T/nginx/nginx.pid;
-error_log $T/nginx/error.log warn;
-events { worker_connections 1024; }
-http {
-	access_log off;
-	client_body_temp_path $T/nginx/body;
-	proxy_temp_path $T/nginx/proxy;
-	fastcgi_temp_path $T/nginx/fastcgi;
-	uwsgi_temp_path $T/nginx/uwsgi;
-	scgi_temp_path $T/nginx/scgi;
-	keepalive_requests 10000000;
-	upstream sim {
-		server 127.0.0.1:$PLAIN_PORT;
-		keepalive 64;
-	}
-	server {
-		listen 127.0.0.1:$NGINX_PORT ssl http2;
-		ssl_certificate $T/server.pem;
-		ssl_certificate_key $T/server.key;
-		location / {
-			proxy_pass http://sim;
-			proxy_http_version 1.1;
-			proxy_set_header Connection "";
-			proxy_set_header Host \$host;
-		}
-	}
-}
-EOF
-if command -v nginx >/dev/null; then
-	bench_start nginx nginx -e "$T/nginx/error.log" -p "$T/nginx" \
-	    -c "$T/nginx/nginx.conf"
-	bench_wait_listen "$NGINX_PORT"
-	HAVE_NGINX=1
-else
-	echo "# nginx missing (scripts/bootstrap --bench): no HTTP/2 cases" >&2
-	HAVE_NGINX=0
-fi
+# nginx: HTTP/2 + TLS in front of the plain sim.
+bench_nginx h2-front "$PLAIN_PORT"
 
 export BENCH_WS
 BENCH_AUTH="Basic $(printf '%s:%s' "$BENCH_WS" "$BENCH_DATA_KEY" | base64 -w0)"

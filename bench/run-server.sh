@@ -40,38 +40,12 @@ bench_sim sim --tls
 [ -n "$SIM_PORT" ] || exit 1
 BEARER_LUA=$BENCH_DIR/wrk/bearer_get.lua
 
-# seed NAME COUNT: a store in $T/NAME with a project, its key and COUNT
-# accounts; sets KEY_FILE_OUT (the API key, in a 0600 file) and ACCOUNT.
-seed() {
-	mkdir -p "$T/$1"
-	"$BUILD/bench/seed_accounts" --db "sqlite://$T/$1/moelink.db" \
-	    --key-file "$T/$1/master.key" --workspace "$BENCH_WS" \
-	    --data-key "$BENCH_DATA_KEY" --count "$2" > "$T/$1/seed.txt"
-	(umask 077 && sed -n 's/^api_key\t//p' "$T/$1/seed.txt" \
-	    > "$T/$1/api.key")
-	ACCOUNT=$(sed -n 's/^last_account\t//p' "$T/$1/seed.txt")
-}
-
-# serve NAME: start `moelink serve` on the store in $T/NAME; sets SERVE_PID
-# and SERVE_PORT. The access log (level info, the default) goes to a file.
-serve() {
-	rm -f "$T/$1/serve.port"
-	bench_start "serve-$1" "$MOELINK" serve --listen 127.0.0.1:0 \
-	    --port-file "$T/$1/serve.port" --db "sqlite://$T/$1/moelink.db" \
-	    --key-file "$T/$1/master.key" \
-	    --moengage-connect-to "127.0.0.1:$SIM_PORT" \
-	    --ca-file "$T/ca.pem"
-	SERVE_PID=$LAST_PID
-	SERVE_PORT=$(bench_wait_port "$T/$1/serve.port" "$SERVE_PID")
-	[ -n "$SERVE_PORT" ] || exit 1
-}
-
 mem() {
 	IDLE=null
 	bench_record "$1" "$2" "$(bench_mem "$3")"
 }
 
-seed small 1
+bench_seed small 1
 SMALL_ACCOUNT=$ACCOUNT
 bench_start mhd-hello "$BUILD/bench/mhd_hello" --port-file "$T/hello.port"
 HELLO_PID=$LAST_PID
@@ -79,14 +53,14 @@ HELLO_PORT=$(bench_wait_port "$T/hello.port" "$HELLO_PID")
 [ -n "$HELLO_PORT" ] || exit 1
 
 echo "# seeding $ACCOUNTS accounts through store.h/vault.h" >&2
-seed big "$ACCOUNTS"
+bench_seed big "$ACCOUNTS"
 bench_record seed-accounts 1 "{\"per_second\":$(sed -n \
     's/^per_second\t//p' "$T/big/seed.txt")}"
 BIG_ACCOUNT=$ACCOUNT
 
 r=1
 while [ $r -le "$REPEAT" ]; do
-	serve small
+	bench_serve small
 	sleep 1
 	mem serve-idle $r "$SERVE_PID"
 	mem mhd-hello-idle $r "$HELLO_PID"
@@ -111,7 +85,7 @@ while [ $r -le "$REPEAT" ]; do
 	mem mhd-hello-after-load $r "$HELLO_PID"
 	bench_stop "$SERVE_PID"
 
-	serve big
+	bench_serve big
 	sleep 1
 	mem serve-idle-100k $r "$SERVE_PID"
 	BENCH_AUTH="Bearer $(cat "$T/big/api.key")"

@@ -5,9 +5,11 @@ Reads lines {"case": ..., "round": N, <metrics>} on stdin, as the
 bench/run-*.sh drivers record them, and prints one table row per case with
 each metric as a range over the rounds ("min-max"), then the ratios asked
 for with --ratio A:B (A/B computed per round, so both sides come from the
-same round of the same run), and an optional --target for each ratio.
+same round of the same run), and an optional --target for each ratio, and the latency added by A over B with --delta A:B
+(p50 of A minus p50 of B, per round).
 
-Usage: summarize.py TITLE [--ratio A:B[:TARGET] ...] < results.jsonl
+Usage: summarize.py TITLE [--ratio A:B[:TARGET] ...] [--delta A:B ...]
+       < results.jsonl
 """
 import json
 import sys
@@ -46,16 +48,25 @@ def fmt_range(values):
     return lo_s if lo_s == hi_s else "%s-%s" % (lo_s, hi_s)
 
 
+def per_round(cases, a, b, fn):
+    """fn(record of a, record of b) for every round both cases have."""
+    by_round = {r["round"]: r for r in cases.get(b, [])}
+    vals = [fn(r, by_round[r["round"]]) for r in cases.get(a, [])
+            if r["round"] in by_round]
+    return [v for v in vals if v is not None]
+
+
 def main(argv):
     if len(argv) < 2:
         sys.stderr.write(__doc__)
         return 2
     title = argv[1]
-    ratios = []
+    ratios, deltas = [], []
     i = 2
     while i < len(argv):
-        if argv[i] == "--ratio" and i + 1 < len(argv):
-            ratios.append(argv[i + 1].split(":"))
+        if argv[i] in ("--ratio", "--delta") and i + 1 < len(argv):
+            (ratios if argv[i] == "--ratio" else deltas).append(
+                argv[i + 1].split(":"))
             i += 2
         else:
             sys.stderr.write("unknown argument %s\n" % argv[i])
@@ -80,13 +91,16 @@ def main(argv):
         cells = [fmt_range([r[k] for r in rs if r.get(k) is not None])
                  for k, _ in cols]
         print("| %s | %d | %s |" % (name, len(rs), " | ".join(cells)))
+    for spec in deltas:
+        vals = per_round(cases, spec[0], spec[1],
+                         lambda x, y: x["p50_us"] - y["p50_us"])
+        print("\n%s - %s (p50 latency added, per round): %s us" % (
+            spec[0], spec[1], fmt_range(vals) if vals else "no data"))
     for spec in ratios:
         a, b = spec[0], spec[1]
         target = float(spec[2]) if len(spec) > 2 else None
-        by_round = {r["round"]: r for r in cases.get(b, [])}
-        vals = [r["rps"] / by_round[r["round"]]["rps"]
-                for r in cases.get(a, [])
-                if r["round"] in by_round and by_round[r["round"]]["rps"]]
+        vals = per_round(cases, a, b, lambda x, y: x["rps"] / y["rps"]
+                         if y["rps"] else None)
         if not vals:
             print("\n%s / %s: no data" % (a, b))
             continue

@@ -7,4 +7,4 @@ if auth and auth ~= "" then
    wrk.headers["Authorization"] = auth
 end
 
-done = require("report").done
+done = require("common").done

@@ -1,12 +1,12 @@
 -- SPDX-License-Identifier: MIT
--- wrk script: POST a Track User body to the Data API of `moelink sim`, the
--- same request bench_client sends (docs/benchmarks.md, benchmark 1).
+-- wrk script: POST a Track User body to the Data API of `moelink sim` (or
+-- an nginx in front of it), the request bench_client sends.
 -- Settings come from the environment, so keys stay out of argv:
 --   BENCH_WS    workspace id
 --   BENCH_AUTH  the whole Authorization value ("Basic base64(ws:key)")
 --   BENCH_HOST  Host header (default api-01.moengage.com)
--- Customer ids cycle over 1000 values, as in bench_client.c. Non-2xx
--- answers are counted by wrk itself (errors_status below).
+-- Non-2xx answers are counted by wrk itself (errors_status).
+local common = require("common")
 local ws = os.getenv("BENCH_WS") or "BENCH_WS"
 
 wrk.method = "POST"
@@ -19,10 +19,7 @@ wrk.headers["MOE-APPKEY"] = ws
 local n = 0
 request = function()
    n = n + 1
-   return wrk.format(nil, nil, nil,
-      '{"type":"customer","customer_id":"bench-' .. (n % 1000) ..
-      '","attributes":{"name":"Bench User","plan":"gold","score":42,' ..
-      '"city":"Bengaluru"}}')
+   return wrk.format(nil, nil, nil, common.track_body(n))
 end
 
-done = require("report").done
+done = common.done
