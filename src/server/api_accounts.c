@@ -53,19 +53,21 @@ accounts_state_free(void *p)
 	ml_free(st);
 }
 
-static struct accounts_state *
-accounts_state_new(struct ml_http_req *r)
+/* First run of PATCH/verify: make the state and load account {id}. */
+static int
+accounts_state_begin(struct ml_http_req *r, struct accounts_state **out)
 {
 	struct accounts_state *st = ml_calloc(1, sizeof(*st));
 
+	*out = st;
 	if (st == NULL)
-		return NULL;
+		return ML_ENOMEM;
 	ml_store_account_init(&st->a);
 	ml_link_creds_init(&st->creds);
 	ml_link_verify_init(&st->verify);
 	r->state = st;
 	r->state_free = accounts_state_free;
-	return st;
+	return ml_api_account_load(r, &st->a);
 }
 
 /* Load account {id} of r's project (a initialised) and its JSON. */
@@ -294,10 +296,7 @@ ml_api_accounts_patch(struct ml_http_req *r)
 	int rc;
 
 	if (st == NULL) {
-		st = accounts_state_new(r);
-		if (st == NULL)
-			return ML_ENOMEM;
-		rc = ml_api_account_load(r, &st->a);
+		rc = accounts_state_begin(r, &st);
 		if (rc == ML_OK)
 			rc = accounts_patch_parse(r, st);
 		if (rc)
@@ -356,10 +355,7 @@ ml_api_accounts_verify(struct ml_http_req *r)
 	int rc;
 
 	if (st == NULL) {
-		st = accounts_state_new(r);
-		if (st == NULL)
-			return ML_ENOMEM;
-		rc = ml_api_account_load(r, &st->a);
+		rc = accounts_state_begin(r, &st);
 		if (rc == ML_OK)
 			rc = ml_link_open(r->srv, &st->a, &st->creds, &r->err);
 		if (rc)

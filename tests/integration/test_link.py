@@ -142,7 +142,8 @@ class LinkEnv:
         con.close()
 
 
-class LinkTest(harness.TestCase):
+class LinkCase(harness.TestCase):
+    """One LinkEnv per test class, checked for a clean exit at the end."""
 
     @classmethod
     def setUpClass(cls):
@@ -155,6 +156,9 @@ class LinkTest(harness.TestCase):
             cls.env.stop_checked()
         finally:
             super().tearDownClass()
+
+
+class LinkTest(LinkCase):
 
     def setUp(self):
         self.assertEqual(self.env.sim.reset()[0], 200)

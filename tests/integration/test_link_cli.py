@@ -5,24 +5,16 @@ import json
 import unittest
 
 import harness
-from test_link import LinkEnv
+from test_link import LinkCase
 
 
-class LinkCliTest(harness.TestCase):
+class LinkCliTest(LinkCase):
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = LinkEnv(cls.tmp)
         cls.cli_env = {"MOELINK_SERVER": cls.env.server.base,
                        "MOELINK_API_KEY": cls.env.key}
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.env.stop_checked()
-        finally:
-            super().tearDownClass()
 
     def cli(self, *args, env=None):
         e = dict(self.cli_env)

@@ -15,7 +15,7 @@ import unittest
 import urllib.parse
 
 import harness
-from test_link import WORKSPACES, LinkEnv, create_project
+from test_link import LinkCase, LinkEnv
 
 
 def raw_get(port, path, headers=None):
@@ -112,19 +112,7 @@ class FirstRunTest(harness.TestCase):
         self.assertEqual([p["name"] for p in me["projects"]], ["default"])
 
 
-class DashboardTest(harness.TestCase):
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.env = LinkEnv(cls.tmp)
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.env.stop_checked()
-        finally:
-            super().tearDownClass()
+class DashboardTest(LinkCase):
 
     def signin(self, body, content_type="application/json"):
         conn = http.client.HTTPConnection("127.0.0.1", self.env.server.port,
