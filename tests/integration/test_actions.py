@@ -156,6 +156,40 @@ class ActionsTest(harness.TestCase):
                     self.assertIn("moengage", out["error"])
                     self.assertIn("request_id", out["error"])
 
+    def test_inform_duplicate_transaction_is_already_sent(self):
+        call = {"action": "moengage_send_inform", "body": {
+            "alert_id": "636b1f2a9c8d4e6f8a1b2c3d",
+            "transaction_id": "TXN_dup_1",
+            "payloads": {"SMS": {"recipient": "+15550100"}}}}
+        st, _, first = self.rpc(call)
+        self.assertEqual(st, 200, first)
+        self.assertNotIn("already_sent", first)
+        st, _, again = self.rpc(call)
+        self.assertEqual(st, 200, again)
+        self.assertIs(again["already_sent"], True)
+        self.assertEqual(again["err_code"], "DUPLICATE_REQUEST_RECEIVED")
+
+    def test_push_wrong_signature_200_fail_is_an_error(self):
+        st, _, acc = self.env.request("POST", "/accounts", body=dict(
+            LINK, origin_owner_id="o-wrong-push",
+            push_key="not-the-push-key"))
+        self.assertEqual(st, 201, acc)
+        st, _, out = self.rpc({"action": "moengage_send_push",
+                               "body": PUSH_BODY}, account=acc["id"])
+        self.assertEqual(st, 502, out)
+        self.assertEqual(out["error"]["moengage"]["status"], 200)
+        self.assertIn("Signature", out["error"]["moengage"]["message"])
+        user_push = dict(PUSH_BODY, targetAudience="User",
+                         targetUserAttributes={
+                             "attribute": "USER_ATTRIBUTE_UNIQUE_ID",
+                             "comparisonParameter": "is",
+                             "attributeValue": "u1"},
+                         payload={"ANDROID": {"title": "t", "message": "m"}})
+        st, _, out = self.rpc({"action": "moengage_send_push",
+                               "body": user_push})
+        self.assertEqual(st, 200, out)
+        self.assertEqual(out["status"], "Success")
+
     def test_rpc_success_is_moengage_body(self):
         st, _, out = self.rpc({"action": "moengage_track_event", "body": {
             "type": "event", "customer_id": "u1",
