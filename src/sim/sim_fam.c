@@ -379,6 +379,23 @@ ml_sim_fam_put(json_object *o, const char *key, json_object *v)
 	return o;
 }
 
+json_object *
+ml_sim_fam_push(json_object *arr, json_object *v)
+{
+	if (arr == NULL || v == NULL || json_object_array_add(arr, v) != 0) {
+		json_object_put(arr);
+		json_object_put(v);
+		return NULL;
+	}
+	return arr;
+}
+
+json_object *
+ml_sim_fam_list1(json_object *v)
+{
+	return ml_sim_fam_push(json_object_new_array(), v);
+}
+
 int
 ml_sim_fam_send(struct ml_sim_ctx *ctx, int status, json_object *o)
 {

@@ -119,6 +119,10 @@ void ml_sim_fam_limit_text(const struct ml_sim_why *why, char *out,
 json_object *ml_sim_fam_strs(const char *key, ...);
 /* Add v under key to o and return o; on failure put both, return NULL. */
 json_object *ml_sim_fam_put(json_object *o, const char *key, json_object *v);
+/* [v] (v consumed); NULL on failure. */
+json_object *ml_sim_fam_list1(json_object *v);
+/* Append v (consumed) to arr and return arr; on failure put both: NULL. */
+json_object *ml_sim_fam_push(json_object *arr, json_object *v);
 /* Answer with o (consumed; NULL means ML_ENOMEM). Returns ML_SIM_DONE. */
 int ml_sim_fam_send(struct ml_sim_ctx *ctx, int status, json_object *o);
 /* Answer with no body at all. */

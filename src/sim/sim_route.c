@@ -18,6 +18,9 @@
 
 const struct ml_sim_family *const ml_sim_families[] = {
 	&ml_sim_family_data,
+	&ml_sim_family_push,
+	&ml_sim_family_campaign_report,
+	&ml_sim_family_business_events,
 	&ml_sim_family_inform,
 	&ml_sim_family_inform_sandbox,
 	NULL,
