@@ -44,6 +44,13 @@
 #define DL_CRED_RETRY_MS 30000
 #define DL_MSG_MAX 600
 
+/* The token buckets of one workspace, shared by its accounts. */
+struct dl_bucket {
+	char workspace_id[ML_WORKSPACE_ID_MAX];
+	char data_center[4];
+	struct ml_ratelimit rl;
+};
+
 /* One request: built from rows [first_seq, last_seq], then in flight. */
 struct dl_batch {
 	int64_t first_seq;
@@ -61,7 +68,7 @@ struct dl_account {
 	struct ml_deliver *d;
 	char project_id[ML_STORE_ID_MAX];
 	char account_id[ML_STORE_ID_MAX];
-	struct ml_ratelimit rl;
+	struct ml_ratelimit *rl;	/* its workspace's buckets (worker only) */
 	struct ml_account acct;
 	int have_acct;
 	/* guarded by d->mu */
@@ -101,6 +108,9 @@ struct ml_deliver {
 	size_t nacc;
 	size_t capacc;
 	long inflight;
+	/* worker thread only */
+	struct dl_bucket **buckets;
+	size_t nbuckets;
 };
 
 int64_t
@@ -240,7 +250,6 @@ dl_account(struct ml_deliver *d, const char *project_id,
 	a->d = d;
 	ml_strlcpy(a->project_id, project_id, sizeof(a->project_id));
 	ml_strlcpy(a->account_id, account_id, sizeof(a->account_id));
-	ml_ratelimit_init(&a->rl, &d->o.rate, ml_deliver_now_ms());
 	ml_account_init(&a->acct);
 	d->acc[d->nacc++] = a;
 	return a;
@@ -279,6 +288,36 @@ ml_deliver_notify(struct ml_deliver *d, const char *project_id,
 	pthread_mutex_unlock(&d->mu);
 }
 
+/*
+ * The buckets of a workspace (worker thread only): two accounts linked to
+ * one workspace share MoEngage's per-workspace limit. NULL on ENOMEM.
+ */
+static struct ml_ratelimit *
+dl_bucket(struct ml_deliver *d, const struct ml_account *acct)
+{
+	struct dl_bucket *b, **p;
+	size_t i;
+
+	for (i = 0; i < d->nbuckets; i++)
+		if (strcmp(d->buckets[i]->workspace_id, acct->workspace_id) ==
+		    0 && strcmp(d->buckets[i]->data_center, acct->data_center) ==
+		    0)
+			return &d->buckets[i]->rl;
+	p = ml_reallocarray(d->buckets, d->nbuckets + 1, sizeof(*p));
+	if (p == NULL)
+		return NULL;
+	d->buckets = p;
+	b = ml_calloc(1, sizeof(*b));
+	if (b == NULL)
+		return NULL;
+	ml_strlcpy(b->workspace_id, acct->workspace_id,
+	    sizeof(b->workspace_id));
+	ml_strlcpy(b->data_center, acct->data_center, sizeof(b->data_center));
+	ml_ratelimit_init(&b->rl, &d->o.rate, ml_deliver_now_ms());
+	d->buckets[d->nbuckets++] = b;
+	return &b->rl;
+}
+
 /* Open the account's sealed keys into a->acct. */
 static int
 dl_load_account(struct ml_deliver *d, struct dl_account *a,
@@ -305,6 +344,11 @@ dl_load_account(struct ml_deliver *d, struct dl_account *a,
 	}
 	if (rc == ML_OK)
 		rc = ml_keyset_copy(&a->acct.keys, &ks);
+	if (rc == ML_OK) {
+		a->rl = dl_bucket(d, &a->acct);
+		if (a->rl == NULL)
+			rc = ml_err_set(err, ML_ENOMEM, NULL, "out of memory");
+	}
 	a->have_acct = rc == ML_OK;
 	ml_keyset_cleanup(&ks);
 	ml_store_account_cleanup(&sa);
@@ -328,8 +372,8 @@ dl_pack_bulk(struct ml_deliver *d, struct dl_account *a,
 
 	memset(&lim, 0, sizeof(lim));
 	lim.max_bytes = d->o.batch_bytes;
-	lim.max_users = ml_ratelimit_capacity(&a->rl, ML_RL_USERS);
-	lim.max_events = ml_ratelimit_capacity(&a->rl, ML_RL_EVENTS);
+	lim.max_users = ml_ratelimit_capacity(a->rl, ML_RL_USERS);
+	lim.max_events = ml_ratelimit_capacity(a->rl, ML_RL_EVENTS);
 	if (a->probe_until != 0)
 		lim.max_elements = (long)a->probe_max;
 	ml_batch_init(&b, &lim);
@@ -623,7 +667,7 @@ dl_complete(struct ml_deliver *d, struct dl_account *a, int64_t now)
 	if (a->status == 429 || a->rc == ML_ERATELIMIT) {
 		wait = ml_ratelimit_reset_wait(a->reset, a->retry_after, now,
 		    60000, 120000);
-		ml_ratelimit_pause_until(&a->rl, now + wait);
+		ml_ratelimit_pause_until(a->rl, now + wait);
 		rc = ml_store_outbox_retry(d->outbox, a->account_id,
 		    b->first_seq, b->last_seq, now + wait, now, msg, &err);
 		log_warn("msg=\"MoEngage rate limit: pausing\" account=%s "
@@ -691,20 +735,6 @@ dl_step(struct ml_deliver *d, struct dl_account *a, int64_t now, int *sent)
 
 	*sent = 0;
 	ml_err_clear(&err);
-	if (!a->has_batch) {
-		rc = dl_build(d, a, now, &wait, &err);
-		if (rc == ML_ENOTFOUND)
-			return -1;
-		if (rc) {
-			log_error("msg=\"outbox read failed\" account=%s "
-			    "error=\"%s\"", a->account_id, err.msg);
-			return now + DL_IDLE_MS;
-		}
-		if (!a->has_batch)
-			return now + (wait > 0 ? wait : 1);
-	}
-	if (!ml_ratelimit_take(&a->rl, a->batch.need, now, &wait))
-		return now + wait;
 	if (!a->have_acct && dl_load_account(d, a, &err) != ML_OK) {
 		if (err.code == ML_ENOTFOUND) {
 			/* The account is gone; its rows went with it. */
@@ -717,6 +747,20 @@ dl_step(struct ml_deliver *d, struct dl_account *a, int64_t now, int *sent)
 		    "error=\"%s\"", a->account_id, err.msg);
 		return now + DL_CRED_RETRY_MS;
 	}
+	if (!a->has_batch) {
+		rc = dl_build(d, a, now, &wait, &err);
+		if (rc == ML_ENOTFOUND)
+			return -1;
+		if (rc) {
+			log_error("msg=\"outbox read failed\" account=%s "
+			    "error=\"%s\"", a->account_id, err.msg);
+			return now + DL_IDLE_MS;
+		}
+		if (!a->has_batch)
+			return now + (wait > 0 ? wait : 1);
+	}
+	if (!ml_ratelimit_take(a->rl, a->batch.need, now, &wait))
+		return now + wait;
 	rc = dl_submit(d, a, &err);
 	if (rc) {
 		/* Never sent: a local refusal of this batch or a client error. */
@@ -841,6 +885,9 @@ ml_deliver_free(struct ml_deliver *d)
 	for (i = 0; i < d->nacc; i++)
 		dl_account_free(d->acc[i]);
 	ml_free(d->acc);
+	for (i = 0; i < d->nbuckets; i++)
+		ml_free(d->buckets[i]);
+	ml_free(d->buckets);
 	json_object_put(d->placeholder);
 	ml_store_outbox_close(d->outbox);
 	pthread_mutex_destroy(&d->mu);
