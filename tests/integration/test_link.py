@@ -282,6 +282,23 @@ class LinkTest(LinkCase):
             "data_key": "data-key-us01-secret"})
         self.assertEqual(st, 201)
 
+    def test_wrong_general_key_is_refused_beside_its_field(self):
+        cs = self.env.session()
+        st, _, body = self.env.hub_link(cs["token"], {
+            "workspace_id": "WS_US01", "data_center": "01",
+            "data_key": "data-key-us01-secret",
+            "general_key": "not-the-general-key"})
+        probes = [r for r in self.env.sim.requests()["requests"]
+                  if r.get("path") == "/v1.0/business_event/search"]
+        if probes and probes[-1].get("status") == 404:
+            self.skipTest("this simulator has no Business Events API")
+        self.assertTrue(probes, "the general key was not checked")
+        self.assertEqual(st, 422, body)
+        self.assertEqual((body["error"]["code"], body["error"]["fields"]),
+                         ("invalid_api_key", ["general_key"]))
+        self.assertIn("Campaign Report / Business Events", body["error"]["message"])
+        self.assertNothingStored()
+
     def test_wrong_data_center_points_at_the_data_center(self):
         cs = self.env.session()
         err = self.assertError(self.env.hub_link(cs["token"], {
