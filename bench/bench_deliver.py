@@ -131,14 +131,20 @@ def main():
     ap.add_argument("--per-post", type=int, default=10000)
     ap.add_argument("--senders", type=int, default=4)
     ap.add_argument("--baseline-seconds", type=float, default=10)
+    ap.add_argument("--no-fastbins", action="store_true",
+                    help="run the server with GLIBC_TUNABLES="
+                    "glibc.malloc.mxfast=0")
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="moelink-bench-")
     limits = {"bulk_users_per_min": BIG, "bulk_events_per_min": BIG,
               "events_per_min": BIG}
-    env = DeliverEnv(tmp, n_accounts=args.accounts, limits=limits, env={
-        "MOELINK_DELIVER_USERS_PER_MIN": str(BIG),
-        "MOELINK_DELIVER_EVENTS_PER_MIN": str(BIG),
-        "MOELINK_DELIVER_MAX_INFLIGHT": "128"})
+    server_env = {"MOELINK_DELIVER_USERS_PER_MIN": str(BIG),
+                  "MOELINK_DELIVER_EVENTS_PER_MIN": str(BIG),
+                  "MOELINK_DELIVER_MAX_INFLIGHT": "128"}
+    if args.no_fastbins:
+        server_env["GLIBC_TUNABLES"] = "glibc.malloc.mxfast=0"
+    env = DeliverEnv(tmp, n_accounts=args.accounts, limits=limits,
+                     env=server_env)
     try:
         bodies = make_bodies(env.accounts, args.events, args.per_post)
         total = sum(b[2] for b in bodies)
@@ -165,6 +171,7 @@ def main():
             "server_peak_rss_mb": round(peak_rss_kb(env.server.p.proc.pid)
                                         / 1024.0, 1),
             "sim_429": st["429"],
+            "server_no_fastbins": args.no_fastbins,
         }
         n, dt = baseline(env, args.baseline_seconds)
         res["baseline_events_per_s"] = round(n / dt)
