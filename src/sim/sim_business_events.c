@@ -48,38 +48,20 @@ static const struct ml_sim_coll be_coll = { "business_events", NULL };
 
 /* ---- answers --------------------------------------------------------- */
 
-/* One {code,target,message} detail; target and message are consumed. */
-static json_object *
-be_detail(const char *code, json_object *target, json_object *msg)
-{
-	json_object *d = ml_sim_fam_strs("code", code, NULL);
-
-	d = ml_sim_fam_put(d, "target", target);
-	return ml_sim_fam_put(d, "message", msg);
-}
-
 /* The legacy envelope with one detail (consumed). */
 static int
 be_fail_detail(struct ml_sim_ctx *ctx, int status, const char *code,
     const char *msg, json_object *detail)
 {
-	json_object *e;
-
-	e = ml_sim_fam_put(ml_sim_fam_strs("code", code, "message", msg,
-	    NULL), "details", ml_sim_fam_list1(detail));
-	if (e != NULL && ml_json_add_str(e, "request_id", ctx->request_id)) {
-		json_object_put(e);
-		e = NULL;
-	}
-	return ml_sim_fam_send(ctx, status, ml_sim_fam_put(
-	    json_object_new_object(), "error", e));
+	return ml_sim_fam_send_details(ctx, status, code, msg,
+	    ml_sim_fam_list1(detail));
 }
 
 static int
 be_fail(struct ml_sim_ctx *ctx, const char *msg, const char *dcode,
     const char *target, const char *dmsg)
 {
-	return be_fail_detail(ctx, 400, BE_400, msg, be_detail(dcode,
+	return be_fail_detail(ctx, 400, BE_400, msg, ml_sim_fam_detail(dcode,
 	    json_object_new_string(target), json_object_new_string(dmsg)));
 }
 
@@ -112,7 +94,7 @@ be_wrong_type(struct ml_sim_ctx *ctx, const char *attr, const char *type)
 
 	snprintf(msg, sizeof(msg), "['%s'] - Wrong Attribute data type is "
 	    "passed : '%s'", attr, type);
-	return be_fail_detail(ctx, 400, BE_400, BE_BAD, be_detail(
+	return be_fail_detail(ctx, 400, BE_400, BE_BAD, ml_sim_fam_detail(
 	    "MissingValue", ml_sim_fam_list1(json_object_new_string(attr)),
 	    json_object_new_string(msg)));
 }
@@ -137,22 +119,22 @@ be_unauthorized(struct ml_sim_ctx *ctx, const struct ml_sim_why *why)
 	json_object *inner;
 
 	if (why->ref == ML_SIM_REF_NO_AUTH) {
-		inner = be_detail("MissingValue",
+		inner = ml_sim_fam_detail("MissingValue",
 		    json_object_new_string("Authorization"),
 		    json_object_new_string("APP_ID and APP_SECRET_KEY is "
 		    "missing in Authorization Header."));
 		return be_fail_detail(ctx, 401, "401 Authentication error",
-		    "Authentication required", be_detail("InvalidValue",
+		    "Authentication required", ml_sim_fam_detail("InvalidValue",
 		    json_object_new_string("Authorization"), inner));
 	}
 	if (why->ref == ML_SIM_REF_UNKNOWN_WS) {
 		target = "APP_ID";
 		msg = "Invalid APP_ID is provided.";
 	}
-	inner = be_detail("InvalidValue", json_object_new_string(target),
+	inner = ml_sim_fam_detail("InvalidValue", json_object_new_string(target),
 	    json_object_new_string(msg));
 	return be_fail_detail(ctx, 401, "401 Authentication error",
-	    "Authentication required", be_detail("InvalidValue",
+	    "Authentication required", ml_sim_fam_detail("InvalidValue",
 	    json_object_new_string(target), ml_sim_fam_list1(inner)));
 }
 
@@ -173,13 +155,13 @@ be_refuse(struct ml_sim_ctx *ctx, const struct ml_sim_why *why)
 		    ml_sim_fam_strs("status", "error", NULL), "data", d));
 	case ML_SIM_REF_TOO_BIG:	/* inferred */
 		return be_fail_detail(ctx, 413, "413 Payload Too Large",
-		    "Payload Too Large", be_detail("InvalidValue",
+		    "Payload Too Large", ml_sim_fam_detail("InvalidValue",
 		    json_object_new_string("body"), json_object_new_string(
 		    "The request body is too large.")));
 	case ML_SIM_REF_STATE:		/* inferred */
 		return be_fail_detail(ctx, 403, "403 Forbidden",
 		    "Your account is suspended. Please contact MoEngage team.",
-		    be_detail("InvalidValue", json_object_new_string("APP_ID"),
+		    ml_sim_fam_detail("InvalidValue", json_object_new_string("APP_ID"),
 		    json_object_new_string("Account is not active.")));
 	case ML_SIM_REF_NO_BODY:
 	case ML_SIM_REF_MALFORMED:
@@ -822,7 +804,7 @@ be_other(struct ml_sim_ctx *ctx, int status)
 		    "Internal Server Error", "message", "An unexpected error "
 		    "was encountered while processing this request. Please "
 		    "contact MoEngage Team", NULL));
-	return be_fail_detail(ctx, status, why, why, be_detail("InvalidValue",
+	return be_fail_detail(ctx, status, why, why, ml_sim_fam_detail("InvalidValue",
 	    json_object_new_string("request"), json_object_new_string(why)));
 }
 

@@ -313,16 +313,23 @@ ml_sim_fam_fault(struct ml_sim_ctx *ctx, int status,
 int
 ml_sim_fam_end(struct ml_sim_ctx *ctx, int rc)
 {
+	return ml_sim_fam_end_with(ctx, rc, ml_sim_fam_route(ctx)->lim[0]);
+}
+
+int
+ml_sim_fam_end_with(struct ml_sim_ctx *ctx, int rc,
+    const struct ml_sim_limit *lim)
+{
 	const struct ml_sim_fam_route *r = ml_sim_fam_route(ctx);
 	struct ml_sim_rate_info info;
 	int trc;
 
 	if (rc != ML_OK && rc != ML_SIM_DONE)
 		return rc;
-	if (ctx->ws == NULL || r->lim[0] == NULL ||
+	if (ctx->ws == NULL || lim == NULL ||
 	    (r->flags & ML_SIM_F_QUIET_RATE))
 		return ML_OK;
-	trc = fam_take(ctx, r->lim[0], 0, &info);
+	trc = fam_take(ctx, lim, 0, &info);
 	if (trc && trc != ML_ERATELIMIT)
 		return trc;
 	return ml_sim_reply_rate_headers(ctx, &info);
@@ -396,6 +403,31 @@ ml_sim_fam_list1(json_object *v)
 	return ml_sim_fam_push(json_object_new_array(), v);
 }
 
+json_object *
+ml_sim_fam_detail(const char *code, json_object *target, json_object *message)
+{
+	json_object *d = ml_sim_fam_strs("code", code, NULL);
+
+	d = ml_sim_fam_put(d, "target", target);
+	return ml_sim_fam_put(d, "message", message);
+}
+
+int
+ml_sim_fam_send_details(struct ml_sim_ctx *ctx, int status, const char *code,
+    const char *msg, json_object *details)
+{
+	json_object *e;
+
+	e = ml_sim_fam_put(ml_sim_fam_strs("code", code, "message", msg,
+	    NULL), "details", details);
+	if (e != NULL && ml_json_add_str(e, "request_id", ctx->request_id)) {
+		json_object_put(e);
+		e = NULL;
+	}
+	return ml_sim_fam_send(ctx, status, ml_sim_fam_put(
+	    json_object_new_object(), "error", e));
+}
+
 int
 ml_sim_fam_send(struct ml_sim_ctx *ctx, int status, json_object *o)
 {
@@ -456,6 +488,17 @@ ml_sim_fam_in_nocase(const char *s, const char *const *list)
 		if (strcasecmp(s, list[i]) == 0)
 			return 1;
 	return 0;
+}
+
+int
+ml_sim_fam_contains_nocase(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *hay != '\0'; hay++)
+		if (strncasecmp(hay, needle, n) == 0)
+			return 1;
+	return n == 0;
 }
 
 int

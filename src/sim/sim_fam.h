@@ -95,6 +95,9 @@ int ml_sim_fam_spend(struct ml_sim_ctx *ctx, long units,
  * x-ratelimit-* headers of its first window; map ML_SIM_DONE to ML_OK.
  */
 int ml_sim_fam_end(struct ml_sim_ctx *ctx, int rc);
+/* Same, with the headers of lim (may be NULL: none). */
+int ml_sim_fam_end_with(struct ml_sim_ctx *ctx, int rc,
+    const struct ml_sim_limit *lim);
 /* The window of a limit row, from its name: _per_min/_per_hour/_per_day. */
 long ml_sim_fam_window(const struct ml_sim_limit *lim);
 /* Refuse with why->ref = ref (fault bodies reuse the family's refuse). */
@@ -123,6 +126,15 @@ json_object *ml_sim_fam_put(json_object *o, const char *key, json_object *v);
 json_object *ml_sim_fam_list1(json_object *v);
 /* Append v (consumed) to arr and return arr; on failure put both: NULL. */
 json_object *ml_sim_fam_push(json_object *arr, json_object *v);
+/* {"code","target","message"}; target and message (any JSON) consumed. */
+json_object *ml_sim_fam_detail(const char *code, json_object *target,
+    json_object *message);
+/*
+ * {"error":{"code","message","details":details,"request_id"}}, the envelope
+ * of Business Events (legacy) and Custom Templates; details is consumed.
+ */
+int ml_sim_fam_send_details(struct ml_sim_ctx *ctx, int status,
+    const char *code, const char *msg, json_object *details);
 /* Answer with o (consumed; NULL means ML_ENOMEM). Returns ML_SIM_DONE. */
 int ml_sim_fam_send(struct ml_sim_ctx *ctx, int status, json_object *o);
 /* Answer with no body at all. */
@@ -137,6 +149,8 @@ const char *ml_sim_fam_str(json_object *o, const char *key);
 /* 1 if s is one of the NULL-terminated list (exact / ignoring case). */
 int ml_sim_fam_in(const char *s, const char *const *list);
 int ml_sim_fam_in_nocase(const char *s, const char *const *list);
+/* 1 if needle occurs in hay, ignoring ASCII case. */
+int ml_sim_fam_contains_nocase(const char *hay, const char *needle);
 /* A plausible e-mail address: one '@', something before, a dot after. */
 int ml_sim_fam_is_email(const char *s);
 /* 24 hex digits. */

@@ -21,6 +21,7 @@ const struct ml_sim_family *const ml_sim_families[] = {
 	&ml_sim_family_push,
 	&ml_sim_family_campaign_report,
 	&ml_sim_family_business_events,
+	&ml_sim_family_templates,
 	&ml_sim_family_inform,
 	&ml_sim_family_inform_sandbox,
 	NULL,
