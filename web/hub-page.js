@@ -23,8 +23,8 @@
   var button = document.getElementById('connect');
   var buttonText = document.getElementById('connect-text');
   var FIELDS = ['workspace_id', 'data_key', 'general_key', 'data_center',
-    'push_key', 'inform_key', 'personalize_key'];
-  var LEGACY = ['push_key', 'inform_key', 'personalize_key'];
+    'push_key', 'inform_key', 'personalize_key', 'db_name'];
+  var LEGACY = ['push_key', 'inform_key', 'personalize_key', 'db_name'];
   var PAGE_ERRORS = {
     session_expired: 'This link has expired. Ask the person who sent it for a new link.',
     session_spent: 'This link was already used to connect an account. Ask for a new link to connect another one.',

@@ -7,8 +7,8 @@
  *
  *   moelink link --workspace-id WS --data-center DC --data-key KEY
  *       [--general-key KEY] [--push-key KEY] [--inform-key KEY]
- *       [--personalize-key KEY] [--label L] [--owner-id ID]
- *       [--owner-name NAME]
+ *       [--personalize-key KEY] [--db-name NAME] [--label L]
+ *       [--owner-id ID] [--owner-name NAME]
  *
  * Keys can come from MOELINK_DATA_KEY, MOELINK_GENERAL_KEY, ... instead,
  * which keeps them out of `ps`. A key given alone is used for every API.
@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <moelink/account.h>
 #include <moelink/json.h>
 #include <moelink/mem.h>
 
@@ -34,6 +35,7 @@ struct link_opts {
 	char workspace_id[128];
 	char data_center[8];
 	char key[5][LINK_KEY_MAX];
+	char db_name[ML_DB_NAME_MAX];
 	char label[256];
 	char owner_id[256];
 	char owner_name[256];
@@ -66,6 +68,8 @@ static const struct ml_opt link_tab[] = {
 	{ "personalize-key", ML_OPT_STR, KEY(4), NULL,
 	    "MOELINK_PERSONALIZE_KEY", 0, 0, "KEY",
 	    "Personalize API key (legacy workspaces)" },
+	{ "db-name", ML_OPT_STR, STR(db_name), NULL, NULL, 0, 0, "NAME",
+	    "MOE-DBNAME (from MoEngage support): only for file segments" },
 	{ "label", ML_OPT_STR, STR(label), NULL, NULL, 0, 0, "LABEL",
 	    "account label (default: the workspace's name in MoEngage)" },
 	{ "owner-id", ML_OPT_STR, STR(owner_id), "cli", NULL, 0, 0, "ID",
@@ -101,6 +105,8 @@ link_body(const struct link_opts *o, char **out)
 	for (i = 0; rc == ML_OK && i < 5; i++)
 		if (o->key[i][0] != '\0')
 			rc = ml_json_add_str(b, link_key_members[i], o->key[i]);
+	if (rc == ML_OK && o->db_name[0] != '\0')
+		rc = ml_json_add_str(b, "db_name", o->db_name);
 	if (rc == ML_OK) {
 		text = ml_json_text(b);
 		*out = text != NULL ? ml_strdup(text) : NULL;

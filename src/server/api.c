@@ -5,7 +5,8 @@
  *
  * Contract: the account JSON is built from the stored record only; the
  * sealed blob is never read here, and the only key material shown is the
- * vault's hints (last 4 characters of each key of 8 or more). Strings go
+ * vault's hints (last 4 characters of each key of 8 or more); the row's
+ * hints also carry the account's db_name (not a secret). Strings go
  * out JSON-escaped by json-c; pages render them with textContent.
  */
 #include "server/api.h"
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <moelink/account.h>
 #include <moelink/dc.h>
 #include <moelink/json.h>
 #include <moelink/mem.h>
@@ -130,6 +132,30 @@ api_add_json(json_object *o, const char *key, const char *text,
 	return ML_OK;
 }
 
+/*
+ * credential_hints and db_name, both from the row's key_hints: db_name is
+ * no secret and rides there so listing accounts never opens a sealed blob.
+ */
+static int
+api_add_hints(json_object *o, const char *hints)
+{
+	char db[ML_DB_NAME_MAX];
+	json_object *h = NULL;
+	const char *s;
+	int rc;
+
+	db[0] = '\0';
+	rc = api_add_json(o, "credential_hints", hints, json_type_object);
+	if (rc == ML_OK && json_object_object_get_ex(o, "credential_hints",
+	    &h) && (s = ml_json_str(h, "db_name")) != NULL) {
+		ml_strlcpy(db, s, sizeof(db));
+		json_object_object_del(h, "db_name");
+	}
+	if (rc == ML_OK)
+		rc = ml_json_add_str(o, "db_name", db);
+	return rc;
+}
+
 int
 ml_api_account_json(const struct ml_store_account *a, json_object **out)
 {
@@ -174,8 +200,7 @@ ml_api_account_json(const struct ml_store_account *a, json_object **out)
 		rc = ml_json_add_str(o, "region", dc != NULL &&
 		    dc->region != NULL ? dc->region : "");
 	if (rc == ML_OK)
-		rc = api_add_json(o, "credential_hints", a->key_hints,
-		    json_type_object);
+		rc = api_add_hints(o, a->key_hints);
 	if (rc == ML_OK)
 		rc = ml_api_add_time(o, "created_at", a->created_at);
 	if (rc == ML_OK)

@@ -4,7 +4,8 @@
  *   GET    /accounts            filters origin_owner_id, provider; page, page_size
  *   POST   /accounts            link from a trusted backend or the CLI
  *   GET    /accounts/{id}
- *   PATCH  /accounts/{id}       label, metadata, credentials (verified first)
+ *   PATCH  /accounts/{id}       label, metadata, db_name, credentials
+ *                               (verified first)
  *   DELETE /accounts/{id}
  *   POST   /accounts/{id}/verify
  *
@@ -35,7 +36,9 @@ struct accounts_state {
 	struct ml_link_verify verify;
 	int has_creds;
 	int has_label;
+	int has_db_name;
 	char label[ML_STORE_TEXT_MAX];
+	char db_name[ML_DB_NAME_MAX];
 	char *metadata;
 };
 
@@ -249,13 +252,23 @@ accounts_patch_parse(struct ml_http_req *r, struct accounts_state *st)
 	json_object_object_foreach(body, k, val) {
 		(void)val;
 		if (strcmp(k, "label") != 0 && strcmp(k, "metadata") != 0 &&
-		    strcmp(k, "credentials") != 0) {
+		    strcmp(k, "credentials") != 0 &&
+		    strcmp(k, "db_name") != 0) {
 			ml_err_field(&r->err, k);
 			rc = ml_err_set(&r->err, ML_EINVAL, "invalid_field",
-			    "%s cannot be changed (label, metadata and "
-			    "credentials can)", k);
+			    "%s cannot be changed (label, metadata, db_name "
+			    "and credentials can)", k);
 			goto out;
 		}
+	}
+	if (json_object_object_get_ex(body, "db_name", &v)) {
+		st->has_db_name = 1;
+		rc = ml_api_text(body, "db_name", 0, st->db_name,
+		    sizeof(st->db_name), &r->err);
+		if (rc == ML_OK)
+			rc = ml_link_check_db_name(st->db_name, &r->err);
+		if (rc)
+			goto out;
 	}
 	if (json_object_object_get_ex(body, "label", &v)) {
 		st->has_label = 1;
@@ -280,9 +293,10 @@ accounts_patch_parse(struct ml_http_req *r, struct accounts_state *st)
 		if (rc)
 			goto out;
 	}
-	if (!st->has_label && st->metadata == NULL && !st->has_creds)
+	if (!st->has_label && st->metadata == NULL && !st->has_creds &&
+	    !st->has_db_name)
 		rc = ml_err_set(&r->err, ML_EINVAL, "nothing_to_update",
-		    "send label, metadata or credentials");
+		    "send label, metadata, db_name or credentials");
 out:
 	ml_link_wipe_json(body);
 	json_object_put(body);
@@ -309,11 +323,30 @@ ml_api_accounts_patch(struct ml_http_req *r)
 		if (st->verify.rc != ML_OK)
 			return ml_http_reply_err(r, st->verify.http_status,
 			    &st->verify.err);
-		rc = ml_link_store_creds(r->srv, &st->a, &st->creds, &r->err);
+		/* New keys without a db_name keep the account's. */
+		if (st->has_db_name)
+			ml_strlcpy(st->creds.acct.db_name, st->db_name,
+			    sizeof(st->creds.acct.db_name));
+		else if (!st->creds.db_name_given)
+			ml_link_hint_db_name(&st->a, st->creds.acct.db_name,
+			    sizeof(st->creds.acct.db_name));
+		rc = ml_link_store_creds(r->srv, &st->a, &st->creds, 1,
+		    &r->err);
 		if (rc)
 			return rc;
 		ml_http_log(r, ML_LOG_INFO, "msg=\"credentials replaced\" "
 		    "account=%s", st->a.id);
+	} else if (st->has_db_name) {
+		/* Same keys, another database name: nothing to verify. */
+		rc = ml_link_open(r->srv, &st->a, &st->creds, &r->err);
+		if (rc)
+			return rc;
+		ml_strlcpy(st->creds.acct.db_name, st->db_name,
+		    sizeof(st->creds.acct.db_name));
+		rc = ml_link_store_creds(r->srv, &st->a, &st->creds, 0,
+		    &r->err);
+		if (rc)
+			return rc;
 	}
 	if (st->has_label || st->metadata != NULL) {
 		rc = ml_store_account_update(r->srv->store, r->project_id,

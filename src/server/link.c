@@ -68,6 +68,7 @@ ml_link_creds_init(struct ml_link_creds *c)
 {
 	ml_account_init(&c->acct);
 	c->single_field[0] = '\0';
+	c->db_name_given = 0;
 }
 
 void
@@ -75,6 +76,7 @@ ml_link_creds_cleanup(struct ml_link_creds *c)
 {
 	ml_account_cleanup(&c->acct);
 	c->single_field[0] = '\0';
+	c->db_name_given = 0;
 }
 
 void
@@ -147,6 +149,29 @@ link_check_key(const char *field, const char *key, struct ml_err *err)
 }
 
 int
+ml_link_check_db_name(const char *db_name, struct ml_err *err)
+{
+	const unsigned char *p;
+
+	if (strlen(db_name) >= ML_DB_NAME_MAX) {
+		ml_err_field(err, "db_name");
+		return ml_err_set(err, ML_EINVAL, "invalid_field",
+		    "db_name is too long (at most %d characters)",
+		    ML_DB_NAME_MAX - 1);
+	}
+	for (p = (const unsigned char *)db_name; *p != '\0'; p++) {
+		if (!isalnum(*p) && *p != '_' && *p != '-' && *p != '.') {
+			ml_err_field(err, "db_name");
+			return ml_err_set(err, ML_EINVAL, "invalid_field",
+			    "db_name is a database name such as "
+			    "\"acme_prod\": letters, digits, '_', '-' and '.' "
+			    "only (ask MoEngage support for it)");
+		}
+	}
+	return ML_OK;
+}
+
+int
 ml_link_creds_parse(json_object *obj, const char *def_ws, const char *def_dc,
     struct ml_link_creds *c, struct ml_err *err)
 {
@@ -187,6 +212,15 @@ ml_link_creds_parse(json_object *obj, const char *def_ws, const char *def_dc,
 	rc = ml_account_set(&c->acct, ws, dc, err);
 	if (rc)
 		goto out;
+	if (json_object_object_get_ex(obj, "db_name", NULL)) {
+		c->db_name_given = 1;
+		rc = link_field(obj, "db_name", c->acct.db_name,
+		    sizeof(c->acct.db_name), err);
+		if (rc == ML_OK)
+			rc = ml_link_check_db_name(c->acct.db_name, err);
+		if (rc)
+			goto out;
+	}
 	for (i = 0; i < LINK_NKEYS; i++) {
 		rc = link_field(obj, link_key_fields[i].field, key,
 		    LINK_KEY_MAX, err);
@@ -500,6 +534,36 @@ ml_link_verify_step(struct ml_http_req *r, struct ml_link_verify *v,
 	}
 }
 
+/*
+ * The account row's key_hints: the vault's hints plus db_name, which is no
+ * secret and is shown in the account JSON without opening the sealed blob.
+ */
+static int
+link_hints(const struct ml_link_creds *c, char **out, struct ml_err *err)
+{
+	json_object *o = NULL;
+	char *hints = NULL;
+	int rc;
+
+	*out = NULL;
+	rc = ml_vault_keyset_hints(&c->acct.keys, &hints, err);
+	if (rc || c->acct.db_name[0] == '\0') {
+		*out = hints;
+		return rc;
+	}
+	rc = ml_json_parse(hints, strlen(hints), 0, 0, &o, err);
+	if (rc == ML_OK)
+		rc = ml_json_add_str(o, "db_name", c->acct.db_name);
+	if (rc == ML_OK) {
+		*out = ml_strdup(ml_json_text(o));
+		if (*out == NULL)
+			rc = ML_ENOMEM;
+	}
+	json_object_put(o);
+	ml_free(hints);
+	return rc;
+}
+
 /* Seal c's keys for account a (fills sealed, key_id, key_hints). */
 static int
 link_seal(struct ml_server *srv, struct ml_store_account *a,
@@ -516,7 +580,7 @@ link_seal(struct ml_server *srv, struct ml_store_account *a,
 	    c->acct.db_name, &a->sealed, &a->sealed_len, a->key_id,
 	    sizeof(a->key_id), err);
 	if (rc == ML_OK)
-		rc = ml_vault_keyset_hints(&c->acct.keys, &a->key_hints, err);
+		rc = link_hints(c, &a->key_hints, err);
 	return rc;
 }
 
@@ -578,7 +642,7 @@ out:
 
 int
 ml_link_store_creds(struct ml_server *srv, struct ml_store_account *a,
-    const struct ml_link_creds *c, struct ml_err *err)
+    const struct ml_link_creds *c, int verified, struct ml_err *err)
 {
 	int rc;
 
@@ -589,11 +653,29 @@ ml_link_store_creds(struct ml_server *srv, struct ml_store_account *a,
 	    sizeof(a->workspace_id));
 	ml_strlcpy(a->data_center, c->acct.data_center,
 	    sizeof(a->data_center));
+	if (!verified)
+		return ml_store_account_set_credentials(srv->store, a, err);
 	a->status = ML_ACCOUNT_ACTIVE;
 	ml_free(a->status_reasons);
 	a->status_reasons = NULL;
 	a->last_verified_at = ml_store_now();
 	return ml_store_account_set_credentials(srv->store, a, err);
+}
+
+void
+ml_link_hint_db_name(const struct ml_store_account *a, char *out, size_t cap)
+{
+	json_object *o = NULL;
+	const char *db;
+
+	out[0] = '\0';
+	if (a->key_hints == NULL || ml_json_parse(a->key_hints,
+	    strlen(a->key_hints), 0, 0, &o, NULL) != ML_OK)
+		return;
+	db = ml_json_str(o, "db_name");
+	if (db != NULL)
+		ml_strlcpy(out, db, cap);
+	json_object_put(o);
 }
 
 int

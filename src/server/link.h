@@ -25,8 +25,10 @@
 
 /* The form's input, validated. Embedded: init/cleanup (wipes keys). */
 struct ml_link_creds {
-	struct ml_account acct;		/* workspace id, data center, keys */
+	struct ml_account acct;		/* workspace id, data center, keys,
+					 * db_name */
 	char single_field[24];		/* form field of a lone key, or "" */
+	int db_name_given;		/* the input had a db_name member */
 };
 
 void ml_link_creds_init(struct ml_link_creds *c);
@@ -34,11 +36,12 @@ void ml_link_creds_cleanup(struct ml_link_creds *c);
 
 /*
  * Read workspace_id, data_center, data_key, general_key, push_key,
- * inform_key, personalize_key (and api_key, a multi-permission key) from
- * obj. def_ws/def_dc (may be NULL) fill a missing workspace id or data
- * center (PATCH). Whitespace around values is dropped. A key given alone,
- * or the same key in the Data and general fields, is the multi-permission
- * key. At least one key is required. Field errors set err->field.
+ * inform_key, personalize_key (and api_key, a multi-permission key) and the
+ * optional db_name (MOE-DBNAME, for file segments) from obj. def_ws/def_dc
+ * (may be NULL) fill a missing workspace id or data center (PATCH).
+ * Whitespace around values is dropped. A key given alone, or the same key
+ * in the Data and general fields, is the multi-permission key. At least one
+ * key is required. Field errors set err->field.
  */
 int ml_link_creds_parse(json_object *obj, const char *def_ws,
     const char *def_dc, struct ml_link_creds *c, struct ml_err *err);
@@ -89,9 +92,27 @@ int ml_link_store_new(struct ml_server *srv, const char *project_id,
     const struct ml_link_owner *owner, char *account_id, size_t cap,
     struct ml_err *err);
 
-/* Re-seal new credentials into an existing account (PATCH). */
+/*
+ * db_name (MOE-DBNAME) of a link form: "" or 1..127 characters of letters,
+ * digits and "_-." (it goes into a header). ML_EINVAL with err->field
+ * "db_name" otherwise.
+ */
+int ml_link_check_db_name(const char *db_name, struct ml_err *err);
+
+/*
+ * Re-seal c into an existing account: new credentials that MoEngage just
+ * accepted (verified: status active, reasons cleared, last verified now),
+ * or the same keys with another db_name (verified 0: status kept).
+ */
 int ml_link_store_creds(struct ml_server *srv, struct ml_store_account *a,
-    const struct ml_link_creds *c, struct ml_err *err);
+    const struct ml_link_creds *c, int verified, struct ml_err *err);
+
+/*
+ * The db_name of account a as its key_hints record it (written with the
+ * sealed keys by the same update), or "" when it has none.
+ */
+void ml_link_hint_db_name(const struct ml_store_account *a, char *out,
+    size_t cap);
 
 /* Open an account's sealed keys into c (for verify). */
 int ml_link_open(struct ml_server *srv, const struct ml_store_account *a,

@@ -191,6 +191,36 @@ link_wipe_json_overwrites_keys_only(void **state)
 	json_object_put(obj);
 }
 
+static void
+link_db_name_is_read_trimmed_and_checked(void **state)
+{
+	struct ml_link_creds c;
+	struct ml_err err;
+
+	(void)state;
+	ml_link_creds_init(&c);
+	assert_int_equal(parse("{\"workspace_id\":\"WS1\",\"data_center\":"
+	    "\"01\",\"data_key\":\"k\",\"db_name\":\" acme_prod-1.eu \"}",
+	    NULL, NULL, &c, &err), ML_OK);
+	assert_string_equal(c.acct.db_name, "acme_prod-1.eu");
+	assert_int_equal(c.db_name_given, 1);
+	assert_int_equal(parse("{\"workspace_id\":\"WS1\",\"data_center\":"
+	    "\"01\",\"data_key\":\"k\"}", NULL, NULL, &c, &err), ML_OK);
+	assert_string_equal(c.acct.db_name, "");
+	assert_int_equal(c.db_name_given, 0);
+	ml_link_creds_cleanup(&c);
+	/* It becomes a header: nothing that could split or fold one. */
+	expect_field("{\"workspace_id\":\"WS1\",\"data_center\":\"01\","
+	    "\"data_key\":\"k\",\"db_name\":\"a\\r\\nX-Evil: 1\"}", "db_name",
+	    "invalid_field");
+	expect_field("{\"workspace_id\":\"WS1\",\"data_center\":\"01\","
+	    "\"data_key\":\"k\",\"db_name\":\"acme prod\"}", "db_name",
+	    "invalid_field");
+	expect_field("{\"workspace_id\":\"WS1\",\"data_center\":\"01\","
+	    "\"data_key\":\"k\",\"db_name\":[\"x\"]}", "db_name",
+	    "invalid_field");
+}
+
 int
 main(void)
 {
@@ -201,6 +231,7 @@ main(void)
 		cmocka_unit_test(link_errors_name_the_field_to_fix),
 		cmocka_unit_test(link_overlong_values_are_refused),
 		cmocka_unit_test(link_wipe_json_overwrites_keys_only),
+		cmocka_unit_test(link_db_name_is_read_trimmed_and_checked),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
