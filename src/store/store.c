@@ -30,7 +30,17 @@
 
 static const struct ml_store_ops *const store_backends[] = {
 	&ml__store_sqlite_ops,
+#ifdef ML_HAVE_LIBPQ
+	&ml__store_pg_ops,
+#endif
 };
+
+#ifdef ML_HAVE_LIBPQ
+#define STORE_SCHEME_NOTE ""
+#else
+#define STORE_SCHEME_NOTE " (this moelink was built without PostgreSQL: " \
+	"install libpq-dev and rebuild)"
+#endif
 
 int64_t
 ml_store_now(void)
@@ -185,9 +195,8 @@ store_parse_url(const char *url, const struct ml_store_ops **ops,
 			*ops = store_backends[i];
 	if (*ops == NULL)
 		return ml_err_set(err, ML_EINVAL, "invalid_store_url",
-		    "unsupported store URL scheme '%.*s://'; supported: %s "
-		    "(PostgreSQL is not built into this version)", (int)slen,
-		    url, ML_STORE_SCHEMES);
+		    "unsupported store URL scheme '%.*s://'; supported: %s%s",
+		    (int)slen, url, ML_STORE_SCHEMES, STORE_SCHEME_NOTE);
 	rest = sep + 3;
 	q = strchr(rest, '?');
 	plen = q != NULL ? (size_t)(q - rest) : strlen(rest);

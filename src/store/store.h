@@ -2,8 +2,8 @@
 /*
  * store.h: moelink's persistence, one interface over several backends.
  *
- * A struct ml_store is opened from a URL ("sqlite://./var/moelink.db";
- * "postgres://..." is reserved for the PostgreSQL backend) and dispatches
+ * A struct ml_store is opened from a URL ("sqlite://./var/moelink.db", or
+ * "postgres://user@host:port/db" when built with libpq) and dispatches
  * every call through an ops table, so callers never know the backend. The
  * schema is migrated to the newest version on open.
  *
@@ -56,7 +56,11 @@
 #define ML_STORE_PAGE_SIZE_DEFAULT 25
 
 #define ML_STORE_DEFAULT_URL "sqlite://./var/moelink.db"
-#define ML_STORE_SCHEMES "sqlite://"	/* for error messages and --help */
+#ifdef ML_HAVE_LIBPQ	/* for error messages and --help */
+#define ML_STORE_SCHEMES "sqlite://, postgres://"
+#else
+#define ML_STORE_SCHEMES "sqlite://"
+#endif
 
 /* Well-known setting keys (project id "" = global). */
 #define ML_SETTING_ADMIN_PASSWORD "admin_password_hash"	/* crypto_pwhash_str */
@@ -77,10 +81,11 @@ struct ml_store {
 /*
  * Open (creating if needed) and migrate the store at `url`.
  * sqlite://PATH: relative paths are relative to the working directory; the
- * parent directory is created (0700) if missing. Query options:
- * "?pool=N" connections (1..64, default 4). An unknown scheme is ML_EINVAL
- * with a message naming the supported ones. On success *out is owned by the
- * caller (ml_store_close).
+ * parent directory is created (0700) if missing. postgres://USER@HOST:PORT/DB
+ * (a libpq URL; PG* variables and ~/.pgpass fill the rest) needs the
+ * database to exist. Query options: "?pool=N" connections (1..64, default
+ * 4). An unknown scheme is ML_EINVAL with a message naming the supported
+ * ones. On success *out is owned by the caller (ml_store_close).
  */
 int ml_store_open(const char *url, struct ml_store **out, struct ml_err *err);
 /* Close and free; NULL is a no-op. */

@@ -115,6 +115,9 @@ struct ml_store_ops {
 
 /* Backends. */
 extern const struct ml_store_ops ml__store_sqlite_ops;
+#ifdef ML_HAVE_LIBPQ
+extern const struct ml_store_ops ml__store_pg_ops;	/* store_pg.c */
+#endif
 
 /* SQLite migrations, oldest first: entry i takes user_version i to i+1. */
 extern const char *const ml__store_sqlite_migrations[];

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Unit tests: the store (SQLite backend) against a temporary database file
- * in a fresh directory under the test's working directory.
+ * in a fresh directory under the test's working directory. With
+ * MOELINK_TEST_PG_URL set (scripts/pg-test does) the same cases run against
+ * that PostgreSQL database instead, which every case wipes: never point it
+ * at a database you care about.
  */
 #define _XOPEN_SOURCE 700
 #include <setjmp.h>
@@ -23,10 +26,20 @@
 
 #include "store/store.h"
 
+#ifdef ML_HAVE_LIBPQ
+#include <libpq-fe.h>
+
+#include "store/store_pg_int.h"
+#endif
+
+#define PG_WIPE "SET client_min_messages = warning;" \
+	"DROP SCHEMA public CASCADE; CREATE SCHEMA public;"
+
 struct fixture {
 	char dir[64];
 	char path[128];
 	char url[160];
+	int pg;		/* running against MOELINK_TEST_PG_URL */
 	struct ml_store *s;
 	struct ml_store_project a, b;
 };
@@ -40,10 +53,39 @@ rm_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
 	return remove(path);
 }
 
+#ifdef ML_HAVE_LIBPQ
+/* Run SQL on the PostgreSQL database behind the store's back. */
+static void
+pg_exec(const char *url, const char *sql, PGresult **out)
+{
+	PGconn *pg = PQconnectdb(url);
+	PGresult *r;
+
+	assert_int_equal(PQstatus(pg), CONNECTION_OK);
+	r = PQexec(pg, sql);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK &&
+	    PQresultStatus(r) != PGRES_TUPLES_OK)
+		fail_msg("%s: %s", sql, PQresultErrorMessage(r));
+	if (out != NULL)
+		*out = r;
+	else
+		PQclear(r);
+	PQfinish(pg);
+}
+
+/* An empty database: every table of an earlier case dropped. */
+static void
+pg_wipe(const char *url)
+{
+	pg_exec(url, PG_WIPE, NULL);
+}
+#endif
+
 static int
 setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof(*fx));
+	const char *pg = getenv("MOELINK_TEST_PG_URL");
 	struct ml_err err;
 
 	assert_non_null(fx);
@@ -51,6 +93,16 @@ setup(void **state)
 	assert_non_null(mkdtemp(fx->dir));
 	snprintf(fx->path, sizeof(fx->path), "%s/sub/dir/moelink.db", fx->dir);
 	snprintf(fx->url, sizeof(fx->url), "sqlite://%s", fx->path);
+#ifdef ML_HAVE_LIBPQ
+	if (pg != NULL && pg[0] != '\0') {
+		fx->pg = 1;
+		assert_true(strlen(pg) < sizeof(fx->url));
+		ml_strlcpy(fx->url, pg, sizeof(fx->url));
+		pg_wipe(fx->url);
+	}
+#else
+	(void)pg;
+#endif
 	assert_int_equal(ml_store_open(fx->url, &fx->s, &err), ML_OK);
 	assert_int_equal(ml_store_project_create(fx->s, "Project A", &fx->a,
 	    &err), ML_OK);
@@ -72,16 +124,31 @@ teardown(void **state)
 	return 0;
 }
 
-/* Run SQL on the database file behind the store's back. */
+/*
+ * Run SQL on the database file at path behind the store's back (on the
+ * PostgreSQL database when running against one).
+ */
 static void
-raw_sql(struct fixture *fx, const char *sql)
+raw_sql_at(struct fixture *fx, const char *path, const char *sql)
 {
 	sqlite3 *db;
 
-	assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
+#ifdef ML_HAVE_LIBPQ
+	if (fx->pg) {
+		pg_exec(fx->url, sql, NULL);
+		return;
+	}
+#endif
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	sqlite3_busy_timeout(db, 5000);
 	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
+}
+
+static void
+raw_sql(struct fixture *fx, const char *sql)
+{
+	raw_sql_at(fx, fx->path, sql);
 }
 
 /* A complete account for project_id, sealed blob = "sealed:" + id. */
@@ -150,7 +217,7 @@ new_session(struct fixture *fx, const char *project_id, int64_t ttl,
 static void
 store_open_rejects_unknown_scheme_naming_supported(void **state)
 {
-	static const char *const bad[] = { "mysql://x", "postgres://db/x",
+	static const char *const bad[] = { "mysql://x", "postgres://db/x?x=1",
 	    "./var/moelink.db", "sqlite://", "sqlite://x?pool=0",
 	    "sqlite://x?cache=1" };
 	struct ml_store *s = NULL;
@@ -166,6 +233,16 @@ store_open_rejects_unknown_scheme_naming_supported(void **state)
 	}
 	ml_store_open("mysql://x", &s, &err);
 	assert_non_null(strstr(err.msg, "sqlite://"));
+#ifdef ML_HAVE_LIBPQ
+	assert_non_null(strstr(err.msg, "postgres://"));
+	/* Migrations are versioned alike: version N is the same schema. */
+	assert_int_equal(ml__store_pg_migration_count,
+	    ml_store_schema_latest());
+#else
+	/* A build without libpq says so instead of a bare "unsupported". */
+	ml_store_open("postgres://db/x", &s, &err);
+	assert_non_null(strstr(err.msg, "without PostgreSQL"));
+#endif
 }
 
 static void
@@ -178,8 +255,10 @@ store_open_creates_dirs_migrates_and_reopens(void **state)
 	struct stat st;
 	int v = -1;
 
-	assert_int_equal(stat(fx->path, &st), 0);
-	assert_int_equal(st.st_mode & 077, 0);	/* owner-only database */
+	if (!fx->pg) {
+		assert_int_equal(stat(fx->path, &st), 0);
+		assert_int_equal(st.st_mode & 077, 0);	/* owner-only file */
+	}
 	assert_int_equal(ml_store_schema_version(fx->s, &v, &err), ML_OK);
 	assert_int_equal(v, ml_store_schema_latest());
 	assert_true(v >= 1);
@@ -200,26 +279,28 @@ store_open_migrates_old_and_refuses_newer_schema(void **state)
 	char path[192], url[224], sql[64];
 	struct ml_store *s = NULL;
 	struct ml_err err;
-	sqlite3 *db;
 	int v = 0;
 
 	/* An existing database at version 0 (e.g. an empty file). */
 	snprintf(path, sizeof(path), "%s/old.db", fx->dir);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "CREATE TABLE unrelated (x);", NULL,
-	    NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
 	snprintf(url, sizeof(url), "sqlite://%s?pool=2", path);
+	if (fx->pg) {
+		/* There is one database: start it over without the fixture. */
+		ml_store_close(fx->s);
+		fx->s = NULL;
+		snprintf(url, sizeof(url), "%s?pool=2", fx->url);
+		raw_sql_at(fx, path, PG_WIPE);
+	}
+	raw_sql_at(fx, path, "CREATE TABLE unrelated (x INTEGER);");
 	assert_int_equal(ml_store_open(url, &s, &err), ML_OK);
 	assert_int_equal(ml_store_schema_version(s, &v, &err), ML_OK);
 	assert_int_equal(v, ml_store_schema_latest());
 	ml_store_close(s);
 	/* A database from a newer moelink is refused, not damaged. */
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
+	snprintf(sql, sizeof(sql), "%s = %d", fx->pg ?
+	    "UPDATE moelink_schema SET version" : "PRAGMA user_version",
 	    ml_store_schema_latest() + 1);
-	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
+	raw_sql_at(fx, path, sql);
 	s = NULL;
 	assert_int_equal(ml_store_open(url, &s, &err), ML_ESTORE);
 	assert_null(s);
@@ -322,12 +403,59 @@ file_contains(const char *path, const char *needle)
 	return found;
 }
 
+#ifdef ML_HAVE_LIBPQ
+/* Search every row of every table, as text, for needle or its hex form. */
+static int
+pg_contains(const char *url, const char *needle)
+{
+	char sql[160], hex[2 * ML_STORE_TOKEN_MAX + 1];
+	PGresult *tables, *rows;
+	const char *v;
+	size_t i;
+	int t, j, found = 0;
+
+	for (i = 0; needle[i] != '\0' && i < ML_STORE_TOKEN_MAX; i++)
+		snprintf(hex + 2 * i, 3, "%02x", (unsigned char)needle[i]);
+	hex[2 * i] = '\0';
+	pg_exec(url, "SELECT quote_ident(tablename) FROM pg_tables"
+	    " WHERE schemaname = 'public'", &tables);
+	assert_true(PQntuples(tables) >= 6);
+	for (t = 0; t < PQntuples(tables); t++) {
+		snprintf(sql, sizeof(sql), "SELECT x::text FROM %s x",
+		    PQgetvalue(tables, t, 0));
+		pg_exec(url, sql, &rows);
+		for (j = 0; j < PQntuples(rows); j++) {
+			v = PQgetvalue(rows, j, 0);
+			found |= strstr(v, needle) != NULL ||
+			    strstr(v, hex) != NULL;
+		}
+		PQclear(rows);
+	}
+	PQclear(tables);
+	return found;
+}
+#endif
+
+/* Whether the database (file and WAL, or every PostgreSQL row) holds s. */
+static int
+stored(struct fixture *fx, const char *s)
+{
+	char wal[160];
+
+#ifdef ML_HAVE_LIBPQ
+	if (fx->pg)
+		return pg_contains(fx->url, s);
+#endif
+	snprintf(wal, sizeof(wal), "%s-wal", fx->path);
+	return file_contains(fx->path, s) || file_contains(wal, s);
+}
+
 static void
 store_tokens_never_stored_in_plaintext(void **state)
 {
 	struct fixture *fx = *state;
 	char key[ML_STORE_TOKEN_MAX], cst[ML_STORE_TOKEN_MAX];
-	char mds[ML_STORE_TOKEN_MAX], wal[160];
+	char mds[ML_STORE_TOKEN_MAX];
 	const char *const tokens[] = { key, cst, mds };
 	struct ml_store_session cs;
 	struct ml_store_dash d;
@@ -343,18 +471,15 @@ store_tokens_never_stored_in_plaintext(void **state)
 	assert_int_equal(ml_store_dash_create(fx->s, &d, mds, sizeof(mds),
 	    &err), ML_OK);
 	/* Control: the search does find things that are stored. */
-	snprintf(wal, sizeof(wal), "%s-wal", fx->path);
-	assert_true(file_contains(fx->path, cs.id) ||
-	    file_contains(wal, cs.id));
+	assert_true(stored(fx, cs.id));
 	for (i = 0; i < sizeof(tokens) / sizeof(tokens[0]); i++) {
 		/* the random part alone (after the 4-char prefix) */
-		assert_false(file_contains(fx->path, tokens[i] + 4));
-		assert_false(file_contains(wal, tokens[i] + 4));
+		assert_false(stored(fx, tokens[i] + 4));
 	}
 	ml_store_close(fx->s);	/* checkpoint the WAL into the file */
 	fx->s = NULL;
 	for (i = 0; i < sizeof(tokens) / sizeof(tokens[0]); i++)
-		assert_false(file_contains(fx->path, tokens[i] + 4));
+		assert_false(stored(fx, tokens[i] + 4));
 	assert_int_equal(ml_store_open(fx->url, &fx->s, &err), ML_OK);
 	assert_int_equal(ml_store_session_find(fx->s, cst, &cs, &err), ML_OK);
 	ml_store_session_cleanup(&cs);
