@@ -138,6 +138,8 @@ raw_sql_at(struct fixture *fx, const char *path, const char *sql)
 		pg_exec(fx->url, sql, NULL);
 		return;
 	}
+#else
+	(void)fx;
 #endif
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	sqlite3_busy_timeout(db, 5000);
