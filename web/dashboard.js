@@ -2,9 +2,13 @@
 /*
  * The dashboard: sign-in, the Accounts page (re-verify, edit label,
  * delete), "Link account" (a connect session opened in the embedded Hub)
- * and "Create auth link". It calls the REST API with its HttpOnly session
- * cookie and sends the CSRF token from /dashboard/api/me on every change.
- * All data goes into the page with textContent, never as HTML.
+ * and "Create auth link". Under each account its delivery (GET
+ * /events/stats): counters, last error, a chart of delivered per minute
+ * (inline SVG built with DOM calls), its Segment write keys (created and
+ * shown once, listed by prefix, revoked) and its dead letters with
+ * "Replay". It calls the REST API with its HttpOnly
+ * session cookie and sends the CSRF token from /dashboard/api/me on every
+ * change. All data goes into the page with textContent, never as HTML.
  */
 (function () {
   'use strict';
@@ -53,11 +57,23 @@
     return (r.data && r.data.error && r.data.error.message) || ('Request failed (HTTP ' + r.status + ').');
   }
 
-  function flash(text, kind) {
-    var f = $('flash');
+  function flashIn(id, text, kind) {
+    var f = $(id);
     f.textContent = text;
     f.className = 'alert' + (kind ? ' alert-' + kind : '');
     f.hidden = !text;
+  }
+
+  function flash(text, kind) { flashIn('flash', text, kind); }
+
+  // A "Copy" button for a read-only input.
+  function copyValue(inputId, button) {
+    var v = $(inputId).value;
+    if (navigator.clipboard) {
+      navigator.clipboard.writeText(v).then(function () { button.textContent = 'Copied'; });
+    } else {
+      $(inputId).select();
+    }
   }
 
   function fmtTime(iso, dateOnly) {
@@ -166,12 +182,262 @@
     return tr;
   }
 
+  // ---- delivery: stats, chart, write keys, dead letters ------------------
+
+  var SVGNS = 'http://www.w3.org/2000/svg';
+  var STATS_EVERY_MS = 15000;
+  var CHART_W = 180;
+  var CHART_H = 40;
+
+  function num(n) { return Number(n || 0).toLocaleString(); }
+
+  function accName(a) { return a.label || a.workspace_id; }
+
+  function svg(tag, attrs) {
+    var e = document.createElementNS(SVGNS, tag);
+    Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, String(attrs[k])); });
+    return e;
+  }
+
+  // "14:05" for the minute `ago` minutes before now.
+  function minuteLabel(ago) {
+    var d = new Date(Date.now() - ago * 60000);
+    return d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  }
+
+  // Delivered per minute as bars, oldest first; the last bar is this minute.
+  function chart(perMinute) {
+    var n = perMinute.length;
+    var peak = Math.max.apply(null, perMinute.concat([0]));
+    var total = perMinute.reduce(function (x, y) { return x + y; }, 0);
+    var bw = CHART_W / Math.max(n, 1);
+    var s = svg('svg', {
+      'class': 'chart', role: 'img', width: CHART_W, height: CHART_H + 1,
+      viewBox: '0 0 ' + CHART_W + ' ' + (CHART_H + 1),
+      'data-total': total, 'data-peak': peak
+    });
+    s.setAttribute('aria-label', 'Delivered per minute over the last ' + n + ' minutes: ' +
+      num(total) + ' in all, at most ' + num(peak) + ' in one minute');
+    s.appendChild(svg('line', { 'class': 'axis', x1: 0, x2: CHART_W, y1: CHART_H + 0.5, y2: CHART_H + 0.5 }));
+    perMinute.forEach(function (v, i) {
+      if (!v) { return; }
+      var h = Math.max(1, Math.round(v / peak * CHART_H));
+      var bar = svg('rect', {
+        'class': 'bar', x: (i * bw + 0.5).toFixed(2), y: CHART_H - h,
+        width: Math.max(bw - 1, 1).toFixed(2), height: h, 'data-minute': i, 'data-value': v
+      });
+      var tip = document.createElementNS(SVGNS, 'title');
+      tip.textContent = minuteLabel(n - 1 - i) + ': ' + num(v) + ' delivered';
+      bar.appendChild(tip);
+      s.appendChild(bar);
+    });
+    return s;
+  }
+
+  function deliveryRow(a, ncols) {
+    var tr = el('tr', 'delivery');
+    tr.dataset.account = a.id;
+    tr.hidden = true;
+    var td = el('td');
+    td.colSpan = ncols;
+    td.appendChild(el('div', 'delivery-box'));
+    tr.appendChild(td);
+    tr.account = a;
+    return tr;
+  }
+
+  function count(dl, name, value, cls) {
+    var d = el('div', cls);
+    d.appendChild(el('dt', null, name));
+    d.appendChild(el('dd', null, num(value)));
+    dl.appendChild(d);
+  }
+
+  function lastError(s) {
+    var p = el('p', 'last-error');
+    if (!s.last_error) {
+      p.textContent = 'No delivery errors.';
+      return p;
+    }
+    // Still failing unless something was delivered after the error.
+    var failing = !s.last_delivered_at || Date.parse(s.last_error_at) > Date.parse(s.last_delivered_at);
+    p.classList.toggle('failing', failing);
+    p.appendChild(el('span', 'when', 'Last error · ' + fmtTime(s.last_error_at)));
+    p.appendChild(el('span', 'msg', s.last_error));
+    return p;
+  }
+
+  function fillDelivery(tr, s) {
+    var a = tr.account;
+    var box = tr.querySelector('.delivery-box');
+    box.textContent = '';
+    var fig = el('figure', 'chart-box');
+    fig.appendChild(chart(s.delivered_per_minute || []));
+    fig.appendChild(el('figcaption', null, 'Delivered per minute, last hour'));
+    box.appendChild(fig);
+    var dl = el('dl', 'counts');
+    count(dl, 'Queued', s.queued);
+    count(dl, 'Delivered', s.delivered);
+    count(dl, 'Retried', s.retried);
+    count(dl, 'Dead-lettered', s.dead_lettered, s.dead_letters > 0 ? 'bad' : null);
+    box.appendChild(dl);
+    box.appendChild(lastError(s));
+    var act = el('div', 'row-actions');
+    act.appendChild(actionButton('Write keys', null, function () { openWriteKeys(a); }));
+    act.appendChild(actionButton('Dead letters (' + num(s.dead_letters) + ')', null, function () { openDead(a); }));
+    box.appendChild(act);
+    tr.hidden = false;
+  }
+
+  // Fill every delivery row of the page; rows stay hidden when the
+  // delivery pipeline is not running (503).
+  function loadStats() {
+    return api('GET', '/events/stats').then(function (r) {
+      if (!r.ok) { return; }
+      var byId = {};
+      r.data.data.forEach(function (s) { byId[s.account_id] = s; });
+      Array.prototype.forEach.call(document.querySelectorAll('#acc-rows tr.delivery'), function (tr) {
+        var s = byId[tr.dataset.account];
+        var seen = JSON.stringify(s || null);
+        if (!s || tr.dataset.seen === seen) { return; }
+        tr.dataset.seen = seen;
+        fillDelivery(tr, s);
+      });
+    });
+  }
+
+  var keysOf = null;
+
+  function openWriteKeys(a) {
+    keysOf = a;
+    $('key-account').textContent = accName(a);
+    $('key-new').hidden = true;
+    $('key-value').value = '';
+    flashIn('key-error', '');
+    $('dlg-key').showModal();
+    listWriteKeys(a);
+  }
+
+  function createWriteKey() {
+    var a = keysOf;
+    var button = $('key-create');
+    button.disabled = true;
+    api('POST', '/accounts/' + encodeURIComponent(a.id) + '/write_keys').then(function (r) {
+      button.disabled = false;
+      if (!r.ok) { flashIn('key-error', errText(r), 'error'); return; }
+      $('key-value').value = r.data.write_key;
+      $('key-copy').textContent = 'Copy';
+      $('key-new').hidden = false;
+      $('key-value').select();
+      listWriteKeys(a);
+    });
+  }
+
+  function listWriteKeys(a) {
+    return api('GET', '/accounts/' + encodeURIComponent(a.id) + '/write_keys').then(function (r) {
+      var ul = $('key-list');
+      ul.textContent = '';
+      if (!r.ok) { flashIn('key-error', errText(r), 'error'); return; }
+      $('key-none').hidden = r.data.data.length > 0;
+      r.data.data.forEach(function (k) {
+        var li = el('li', k.revoked_at ? 'revoked' : null);
+        li.appendChild(el('code', null, k.prefix + '…'));
+        li.appendChild(el('span', 'when', k.revoked_at ? 'revoked ' + fmtTime(k.revoked_at) :
+          'created ' + fmtTime(k.created_at)));
+        if (!k.revoked_at) {
+          li.appendChild(actionButton('Revoke', 'btn-danger', function () { revokeWriteKey(a, k); }));
+        }
+        ul.appendChild(li);
+      });
+    });
+  }
+
+  function revokeWriteKey(a, k) {
+    if (!window.confirm('Revoke ' + k.prefix + '…? Libraries that send it are refused (401) from now on.')) {
+      return;
+    }
+    api('DELETE', '/accounts/' + encodeURIComponent(a.id) + '/write_keys/' + encodeURIComponent(k.id)).then(function (r) {
+      if (!r.ok) { flashIn('key-error', errText(r), 'error'); return; }
+      listWriteKeys(a);
+    });
+  }
+
+  var dead = { account: null, next: null };
+
+  function openDead(a) {
+    dead.account = a;
+    $('dead-sub').textContent = accName(a) + ': elements MoEngage refused for good, with its reason. ' +
+      'Replay sends them again, at the end of the queue, once the cause is fixed.';
+    flashIn('dead-flash', '');
+    $('dead-rows').textContent = '';
+    $('dlg-dead').showModal();
+    loadDead(null);
+  }
+
+  function deadRow(d) {
+    var tr = el('tr');
+    tr.dataset.id = d.id;
+    var what = cell('Element', 'element');
+    what.appendChild(el('span', 'badge badge-inactive', d.kind));
+    if (d.customer_id) { what.appendChild(el('span', 'mono cid', d.customer_id)); }
+    var payload = el('details');
+    payload.appendChild(el('summary', null, 'Payload'));
+    payload.appendChild(el('pre', 'payload', JSON.stringify(d.payload, null, 2)));
+    what.appendChild(payload);
+    tr.appendChild(what);
+    var why = cell("MoEngage's reason", 'why', d.reason);
+    var m = d.moengage || {};
+    var detail = [m.status ? 'HTTP ' + m.status : '', m.type || '', m.request_id ? 'request ' + m.request_id : '']
+      .filter(Boolean).join(' · ');
+    if (detail) { why.appendChild(el('span', 'owner', detail)); }
+    tr.appendChild(why);
+    tr.appendChild(cell('Attempts', null, d.attempts));
+    tr.appendChild(cell('Dead since', 'when', fmtTime(d.created_at)));
+    var act = el('td');
+    act.appendChild(actionButton('Replay', null, function () { replay({ ids: [d.id] }); }));
+    tr.appendChild(act);
+    return tr;
+  }
+
+  function loadDead(after) {
+    var path = '/deadletters?limit=50&account_id=' + encodeURIComponent(dead.account.id) +
+      (after ? '&after=' + after : '');
+    return api('GET', path).then(function (r) {
+      if (!r.ok) { flashIn('dead-flash', errText(r), 'error'); return; }
+      if (!after) { $('dead-rows').textContent = ''; }
+      r.data.data.forEach(function (d) { $('dead-rows').appendChild(deadRow(d)); });
+      dead.next = r.data.next_after;
+      $('dead-more').hidden = !dead.next;
+      $('dead-empty').hidden = r.data.total > 0;
+      $('dead-table').hidden = r.data.total === 0;
+      $('dead-replay-all').disabled = r.data.total === 0;
+      $('dead-replay-all').textContent = 'Replay all (' + num(r.data.total) + ')';
+    });
+  }
+
+  function replay(body) {
+    api('POST', '/deadletters/replay', body).then(function (r) {
+      if (!r.ok) { flashIn('dead-flash', errText(r), 'error'); return; }
+      flashIn('dead-flash', 'Replayed ' + num(r.data.replayed) + (r.data.replayed === 1 ? ' element' : ' elements') +
+        ': back in the queue for MoEngage.', 'ok');
+      loadDead(null);
+      loadStats();
+    });
+  }
+
   function loadAccounts() {
     return api('GET', '/accounts?page=' + page + '&page_size=' + PAGE_SIZE).then(function (r) {
       if (!r.ok) { flash(errText(r), 'error'); return; }
       var rows = $('acc-rows');
       rows.textContent = '';
-      r.data.data.forEach(function (a) { rows.appendChild(row(a)); });
+      var ncols = $('acc-table').tHead.rows[0].cells.length;
+      r.data.data.forEach(function (a) {
+        var tr = row(a);
+        tr.classList.add('acc');
+        rows.appendChild(tr);
+        rows.appendChild(deliveryRow(a, ncols));
+      });
+      loadStats();
       $('empty').hidden = r.data.total > 0;
       $('acc-table').hidden = r.data.total === 0;
       var pages = Math.max(1, Math.ceil(r.data.total / PAGE_SIZE));
@@ -322,14 +588,20 @@
     $('session-form').addEventListener('submit', submitSession);
     $('s-cancel').addEventListener('click', function () { $('dlg-session').close(); });
     $('url-close').addEventListener('click', function () { $('dlg-url').close(); });
-    $('url-copy').addEventListener('click', function () {
-      var v = $('url-value').value;
-      if (navigator.clipboard) {
-        navigator.clipboard.writeText(v).then(function () { $('url-copy').textContent = 'Copied'; });
-      } else {
-        $('url-value').select();
-      }
+    $('url-copy').addEventListener('click', function (ev) { copyValue('url-value', ev.currentTarget); });
+    $('key-copy').addEventListener('click', function (ev) { copyValue('key-value', ev.currentTarget); });
+    $('key-close').addEventListener('click', function () { $('dlg-key').close(); });
+    $('key-create').addEventListener('click', createWriteKey);
+    // The key leaves the page when its dialog closes, however it closes.
+    $('dlg-key').addEventListener('close', function () { $('key-value').value = ''; });
+    $('dead-close').addEventListener('click', function () { $('dlg-dead').close(); });
+    $('dead-more').addEventListener('click', function () { loadDead(dead.next); });
+    $('dead-replay-all').addEventListener('click', function () {
+      replay({ account_id: dead.account.id });
     });
+    window.setInterval(function () {
+      if (me && !$('accounts').hidden && document.visibilityState === 'visible') { loadStats(); }
+    }, STATS_EVERY_MS);
     $('edit-form').addEventListener('submit', function (ev) {
       ev.preventDefault();
       var label = $('e-label').value.trim();

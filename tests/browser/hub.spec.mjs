@@ -11,48 +11,9 @@
 //    iframe tells the page (postMessage) and the list refreshes.
 // Any CSP violation or page error fails the run.
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { BASE, KEY, SHOTS, api, run, watch } from './common.mjs';
 
-const BASE = process.env.MOELINK_BASE;
-const KEY = process.env.MOELINK_API_KEY;
-const SHOTS = process.env.MOELINK_SCREENSHOTS;
-
-async function api(method, path, body) {
-  const r = await fetch(BASE + path, {
-    method,
-    headers: { Authorization: 'Bearer ' + KEY, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const data = await r.json();
-  assert.ok(r.ok, `${method} ${path}: ${JSON.stringify(data)}`);
-  return data;
-}
-
-const problems = [];
-function watch(page, name) {
-  page.on('pageerror', (e) => problems.push(`${name}: page error: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) {
-      problems.push(`${name}: console: ${m.text()}`);
-    }
-  });
-  page.on('dialog', (d) => {
-    if (d.type() === 'alert') {
-      problems.push(`${name}: an alert ran: ${d.message()}`);
-    }
-    d.accept();
-  });
-}
-
-const context = await chromium.launchPersistentContext(process.env.MOELINK_PROFILE, {
-  executablePath: process.env.MOELINK_CHROMIUM,
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  viewport: { width: 1100, height: 900 },
-});
-let failed = false;
-try {
+await run('browser', async (context) => {
   // ---- 1. the auth link --------------------------------------------------
   const xss = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
   const cs = await api('POST', '/connect_sessions', {
@@ -171,16 +132,4 @@ try {
   await later.goto(url);
   assert.equal(await later.textContent('#owner-name'), 'Later Inc');
   await later.close();
-
-  assert.deepEqual(problems, []);
-  console.log('browser: all checks passed; screenshots in', SHOTS);
-} catch (e) {
-  failed = true;
-  console.error('browser test failed:', e);
-  if (problems.length) {
-    console.error(problems.join('\n'));
-  }
-} finally {
-  await context.close();
-}
-process.exit(failed ? 1 : 0);
+});

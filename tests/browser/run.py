@@ -3,7 +3,11 @@
 
 Starts `moelink sim` (TLS) and `moelink serve` with the integration-test
 harness, creates a project and a connect session, then runs hub.spec.mjs
-(node + playwright-core driving Debian's /usr/bin/chromium) against them.
+and delivery.spec.mjs (node + playwright-core driving Debian's
+/usr/bin/chromium) against them, each with a fresh browser profile. Before
+delivery.spec.mjs the sim is told to refuse WS_IN03's next Bulk Import
+request with a 400 (its message carries markup), so one element becomes a
+dead letter.
 Exit 77 (meson: skipped) only when chromium or node is missing.
 Screenshots go to tests/browser/screenshots/ (not committed).
 """
@@ -20,6 +24,17 @@ import harness  # noqa: E402
 from test_link import LinkEnv  # noqa: E402
 
 CHROMIUM = os.environ.get("MOELINK_CHROMIUM", "/usr/bin/chromium")
+DEAD_MESSAGE = ('customer attribute <img src=x onerror="window.__pwned=3"> '
+                'is not allowed')
+
+
+def refuse_next_bulk(sim):
+    st, body = sim.add_fault(
+        family="data", path_prefix="/v1/transition/WS_IN03", status=400,
+        count=1, body={"status": "fail", "error": {
+            "message": DEAD_MESSAGE, "type": "InvalidAttributeError",
+            "request_id": "browser-dl-1"}})
+    assert st in (200, 201), (st, body)
 
 
 def main():
@@ -45,11 +60,16 @@ def main():
             "MOELINK_API_KEY": env.key,
             "MOELINK_CHROMIUM": CHROMIUM,
             "MOELINK_SCREENSHOTS": shots,
-            "MOELINK_PROFILE": os.path.join(tmp, "chromium-profile"),
+            "MOELINK_DEAD_MESSAGE": DEAD_MESSAGE,
         })
-        r = subprocess.run([node, os.path.join(HERE, "hub.spec.mjs")],
-                           cwd=HERE, env=run_env, timeout=240)
-        rc = r.returncode
+        rc = 0
+        for spec in ("hub.spec.mjs", "delivery.spec.mjs"):
+            if spec == "delivery.spec.mjs":
+                refuse_next_bulk(env.sim)
+            run_env["MOELINK_PROFILE"] = os.path.join(tmp, "profile-" + spec)
+            r = subprocess.run([node, os.path.join(HERE, spec)], cwd=HERE,
+                               env=run_env, timeout=240)
+            rc = rc or r.returncode
     finally:
         if env is not None:
             try:
