@@ -67,6 +67,10 @@ int cmd_api_check(const char *cmd, const struct cmd_api *api);
  */
 int cmd_api_request(const struct cmd_api *api, const char *method,
     const char *path, const char *body, long *status, char **resp);
+/* The same with one more request header ("Name: value", or NULL). */
+int cmd_api_request_hdr(const struct cmd_api *api, const char *method,
+    const char *path, const char *header, const char *body, long *status,
+    char **resp);
 /* 2xx: print body if asked, exit 0; else body to stderr, exit 1. */
 int cmd_api_result(long status, const char *body, int print_ok);
 int cmd_sim(int argc, char **argv);

@@ -73,6 +73,15 @@ int
 cmd_api_request(const struct cmd_api *api, const char *method,
     const char *path, const char *body, long *status, char **resp)
 {
+	return cmd_api_request_hdr(api, method, path, NULL, body, status,
+	    resp);
+}
+
+int
+cmd_api_request_hdr(const struct cmd_api *api, const char *method,
+    const char *path, const char *header, const char *body, long *status,
+    char **resp)
+{
 	struct curl_slist *hdrs = NULL;
 	struct ml_buf url, auth, out;
 	CURL *h = NULL;
@@ -93,6 +102,12 @@ cmd_api_request(const struct cmd_api *api, const char *method,
 	hdrs = curl_slist_append(hdrs, auth.data);
 	if (hdrs == NULL)
 		goto out;
+	if (header != NULL) {
+		struct curl_slist *t = curl_slist_append(hdrs, header);
+		if (t == NULL)
+			goto out;
+		hdrs = t;
+	}
 	if (body != NULL) {
 		struct curl_slist *t = curl_slist_append(hdrs,
 		    "Content-Type: application/json");

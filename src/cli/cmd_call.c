@@ -1,8 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cmd_call.c: `moelink call ACTION ...`: call one MoEngage action directly
- * with credentials given on the command line (or in MOELINK_*_KEY
- * variables, which keeps keys out of `ps`), and print MoEngage's answer.
+ * cmd_call.c: `moelink call ACTION ...`: call one MoEngage action and print
+ * MoEngage's answer, in one of two modes:
+ *   direct     --workspace-id WS --data-center DC and keys on the command
+ *              line (or in MOELINK_*_KEY variables, which keeps keys out of
+ *              `ps`): the call is built and sent from here;
+ *   --account  ID of an account linked in a running `moelink serve`
+ *              (--server URL, env MOELINK_SERVER; the project key in
+ *              --api-key or env MOELINK_API_KEY): the call goes through its
+ *              POST /actions/rpc, which holds the account's keys.
+ * Both modes keep one contract:
  *
  *   stdout  MoEngage's answer body as JSON (exit 0)
  *   stderr  {"error":{"code","message","http_status","moengage":{...},
@@ -14,8 +21,9 @@
  * MOELINK_CA_FILE and the MOELINK_RETRY_* knobs are read here (through the
  * option table) and passed to the library in struct ml_client_opts.
  *
- * A later `--account ID` mode will send the call through `moelink serve`
- * instead of building the account here (call_direct is the local path).
+ * In --account mode the server's error object is printed as it came, with
+ * "http_status" added from its "moengage" part, so a script reads the same
+ * members in both modes.
  */
 #include "cli/cmd.h"
 
@@ -41,8 +49,11 @@
 #define CALL_INLINE_MAX (128 * 1024 + 1)
 #define CALL_FILE_MAX (8u * 1024u * 1024u)
 #define CALL_KEY_MAX 512
+#define CALL_ACCOUNT_MAX 64
 
 struct call_opts {
+	char account[CALL_ACCOUNT_MAX];
+	char server[512];
 	char workspace_id[ML_WORKSPACE_ID_MAX];
 	char data_center[8];
 	char key[ML_KEY_SLOT_COUNT][CALL_KEY_MAX];
@@ -67,10 +78,15 @@ struct call_opts {
 #define NUM(field) offsetof(struct call_opts, field), sizeof(long)
 
 static const struct ml_opt call_tab[] = {
+	{ "account", ML_OPT_STR, STR(account), NULL, NULL, 0, 0, "ID",
+	    "call through a running moelink serve for this linked account "
+	    "(instead of --workspace-id, --data-center and keys)" },
+	{ "server", ML_OPT_STR, STR(server), "http://127.0.0.1:8080",
+	    "MOELINK_SERVER", 0, 0, "URL", "--account: the moelink server" },
 	{ "workspace-id", ML_OPT_STR, STR(workspace_id), NULL, NULL, 0, 0,
-	    "WS", "the MoEngage Workspace ID (required)" },
+	    "WS", "the MoEngage Workspace ID (direct mode)" },
 	{ "data-center", ML_OPT_STR, STR(data_center), NULL, NULL, 0, 0,
-	    "DC", "01, 02, 03, 04, 05, 06 or 101 (required)" },
+	    "DC", "01, 02, 03, 04, 05, 06 or 101 (direct mode)" },
 	{ "data-key", ML_OPT_STR, KEY(ML_KEY_DATA), NULL, "MOELINK_DATA_KEY",
 	    0, 0, "KEY", "Data API key" },
 	{ "general-key", ML_OPT_STR, KEY(ML_KEY_GENERAL), NULL,
@@ -84,7 +100,7 @@ static const struct ml_opt call_tab[] = {
 	    "MOELINK_PERSONALIZE_KEY", 0, 0, "KEY", "Personalize API key" },
 	{ "api-key", ML_OPT_STR, KEY(ML_KEY_MULTI), NULL, "MOELINK_API_KEY",
 	    0, 0, "KEY", "multi-permission key, used where no family key is "
-	    "given" },
+	    "given; with --account: the server's project API key" },
 	{ "db-name", ML_OPT_STR, STR(db_name), NULL, NULL, 0, 0, "NAME",
 	    "MOE-DBNAME, for the actions that need it" },
 	{ "data", ML_OPT_STR, STR(data), NULL, NULL, 0, 0, "JSON|@FILE",
@@ -128,8 +144,11 @@ static void
 call_usage(FILE *fp, const struct ml_action *a)
 {
 	fprintf(fp, "Usage: moelink call ACTION --workspace-id WS "
-	    "--data-center DC [--data-key K ...] [--data JSON|@FILE]\n\n"
-	    "Call one MoEngage action and print its answer as JSON. "
+	    "--data-center DC [--data-key K ...] [--data JSON|@FILE]\n"
+	    "       moelink call ACTION --account ID [--server URL] "
+	    "[--data JSON|@FILE]\n\n"
+	    "Call one MoEngage action and print its answer as JSON, directly "
+	    "or through\na running 'moelink serve' for a linked account. "
 	    "Run 'moelink actions' for the list.\n\n");
 	if (a != NULL)
 		fprintf(fp, "%s: %s\nInput (JSON Schema): %s\n\n", a->name,
@@ -341,6 +360,156 @@ out:
 	return rc;
 }
 
+/* Add a member holding another reference to v (nothing if v is NULL). */
+static int
+call_add_ref(json_object *o, const char *key, json_object *v)
+{
+	if (v == NULL)
+		return ML_OK;
+	if (json_object_object_add(o, key, json_object_get(v))) {
+		json_object_put(v);
+		return ML_ENOMEM;
+	}
+	return ML_OK;
+}
+
+/* The /actions/rpc request for action a with input in. */
+static int
+call_rpc_body(const struct ml_action *a, const struct ml_call_input *in,
+    int all, json_object **out)
+{
+	json_object *req = json_object_new_object(), *t;
+	int rc;
+
+	*out = NULL;
+	if (req == NULL)
+		return ML_ENOMEM;
+	rc = ml_json_add_str(req, "action", a->name);
+	if (rc == ML_OK)
+		rc = call_add_ref(req, "body", in->body);
+	if (rc == ML_OK)
+		rc = call_add_ref(req, "query", in->query);
+	if (rc == ML_OK)
+		rc = call_add_ref(req, "path", in->path);
+	if (rc == ML_OK && all) {
+		t = json_object_new_boolean(1);
+		rc = t != NULL ? call_add_ref(req, "paginate", t) : ML_ENOMEM;
+		json_object_put(t);
+	}
+	if (rc) {
+		json_object_put(req);
+		return rc;
+	}
+	*out = req;
+	return ML_OK;
+}
+
+/* The server's {"error":{...}} on stderr, with http_status added. */
+static void
+call_print_server_error(long status, json_object *ans)
+{
+	json_object *e = ml_json_get(ans, "error", json_type_object), *m;
+	struct ml_err err;
+
+	if (e == NULL) {
+		ml_err_clear(&err);
+		ml_err_set(&err, ML_EHTTP, "http_error", "moelink answered "
+		    "HTTP %ld without an error object", status);
+		call_print_error(&err, NULL);
+		return;
+	}
+	m = ml_json_get(e, "moengage", json_type_object);
+	if (m != NULL && ml_json_int(m, "status", 0) > 0)
+		ml_json_add_int(e, "http_status", ml_json_int(m, "status", 0));
+	fprintf(stderr, "%s\n", ml_json_text(ans));
+}
+
+/*
+ * --account: the call through a running `moelink serve` (POST
+ * /actions/rpc with x-account-id). Prints the answer; returns the exit
+ * code.
+ */
+static int
+call_server(const struct ml_action *a, const struct call_opts *o,
+    const struct ml_call_input *in)
+{
+	struct cmd_api api;
+	struct ml_buf hdr;
+	json_object *req = NULL, *ans = NULL;
+	char *resp = NULL;
+	long status = 0;
+	int ret = ML_EXIT_FAIL;
+
+	memset(&api, 0, sizeof(api));
+	ml_strlcpy(api.server, o->server, sizeof(api.server));
+	ml_strlcpy(api.api_key, o->key[ML_KEY_MULTI], sizeof(api.api_key));
+	ml_buf_init(&hdr, 256);
+	if (call_rpc_body(a, in, o->all, &req) != ML_OK ||
+	    ml_buf_appendf(&hdr, "x-account-id: %s", o->account) != ML_OK) {
+		fprintf(stderr, "moelink call: out of memory\n");
+		goto out;
+	}
+	/* An unreachable server is reported there, as JSON. */
+	if (cmd_api_request_hdr(&api, "POST", "/actions/rpc", hdr.data,
+	    ml_json_text(req), &status, &resp) != ML_OK)
+		goto out;
+	if (ml_json_parse(resp, strlen(resp), 0, 0, &ans, NULL) != ML_OK)
+		ans = NULL;
+	if (status != 200 || ans == NULL) {
+		call_print_server_error(status, ans);
+		goto out;
+	}
+	printf("%s\n", ml_json_text(ans));
+	if (ml_json_bool(ans, "already_sent", 0))
+		fprintf(stderr, "moelink call: already sent (MoEngage saw this "
+		    "transaction_id in the last 5 minutes)\n");
+	ret = ML_EXIT_OK;
+out:
+	json_object_put(req);
+	json_object_put(ans);
+	ml_free(resp);
+	ml_buf_cleanup(&hdr);
+	sodium_memzero(&api, sizeof(api));
+	return ret;
+}
+
+/* Option combinations; a usage error in err, or ML_OK. */
+static int
+call_check_opts(const struct ml_action *a, const struct call_opts *o,
+    struct ml_err *err)
+{
+	const unsigned char *p;
+
+	if (o->all && a->paging == ML_PAGE_NONE)
+		return ml_err_set(err, ML_EINVAL, "usage", "--all: action %s "
+		    "is not paged", a->name);
+	if (o->account[0] == '\0') {
+		if (o->workspace_id[0] == '\0')
+			return ml_err_set(err, ML_EINVAL, "usage",
+			    "--workspace-id is required (or --account ID to "
+			    "call through moelink serve)");
+		if (o->data_center[0] == '\0')
+			return ml_err_set(err, ML_EINVAL, "usage",
+			    "--data-center is required (" ML_DC_ALLOWED ")");
+		return ML_OK;
+	}
+	if (o->workspace_id[0] != '\0' || o->data_center[0] != '\0' ||
+	    o->db_name[0] != '\0')
+		return ml_err_set(err, ML_EINVAL, "usage", "--account: the "
+		    "server holds the account's workspace, data center and "
+		    "db_name; drop --workspace-id, --data-center and "
+		    "--db-name");
+	for (p = (const unsigned char *)o->account; *p != '\0'; p++)
+		if (*p <= 0x20 || *p >= 0x7f)
+			return ml_err_set(err, ML_EINVAL, "usage", "--account: "
+			    "an account id such as acc_... has no spaces or "
+			    "control characters");
+	if (o->key[ML_KEY_MULTI][0] == '\0')
+		return ml_err_set(err, ML_EINVAL, "usage", "--account: no "
+		    "project API key: set MOELINK_API_KEY (or --api-key KEY)");
+	return ML_OK;
+}
+
 int
 cmd_call(int argc, char **argv)
 {
@@ -379,15 +548,8 @@ cmd_call(int argc, char **argv)
 	else if (rc == ML_OK && a == NULL)
 		rc = ml_err_set(&err, ML_EINVAL, "unknown_action", "unknown "
 		    "action '%s'; run 'moelink actions' for the list", pos[0]);
-	else if (rc == ML_OK && o->workspace_id[0] == '\0')
-		rc = ml_err_set(&err, ML_EINVAL, "usage",
-		    "--workspace-id is required");
-	else if (rc == ML_OK && o->data_center[0] == '\0')
-		rc = ml_err_set(&err, ML_EINVAL, "usage", "--data-center is "
-		    "required (" ML_DC_ALLOWED ")");
-	else if (rc == ML_OK && o->all && a->paging == ML_PAGE_NONE)
-		rc = ml_err_set(&err, ML_EINVAL, "usage", "--all: action %s "
-		    "is not paged", a->name);
+	else if (rc == ML_OK)
+		rc = call_check_opts(a, o, &err);
 	if (rc == ML_OK && o->data[0] != '\0')
 		rc = call_read_data(o->data, &data, &err);
 	if (rc) {
@@ -404,6 +566,10 @@ cmd_call(int argc, char **argv)
 	if (rc == ML_OK)
 		rc = call_json_opt("path", o->path, strlen(o->path), &in.path,
 		    &err);
+	if (rc == ML_OK && o->account[0] != '\0') {
+		exit_code = call_server(a, o, &in);
+		goto out;
+	}
 	if (rc == ML_OK)
 		rc = call_direct(a, o, &in, &resp, &err, &usage);
 	if (rc) {
