@@ -212,8 +212,14 @@ int ml_sim_store_run(struct ml_sim_ctx *ctx, const struct ml_sim_coll *coll,
 
 /* ---- what families read from each other ------------------------------- */
 
-/* The catalogs collection (sim_catalog.c), read by recommendations. */
+/* The catalogs collection (sim_catalog.c). */
 extern const struct ml_sim_coll ml_sim_coll_catalogs;
+/*
+ * For Recommendations: a new array of up to max items of the workspace's
+ * first catalog, each with item_id, catalog_id, feed_id and price_currency.
+ */
+int ml_sim_catalog_sample(struct ml_sim_ctx *ctx, long max,
+    json_object **out);
 /* Campaigns (sim_campaign_report.c), added to by Push. */
 extern const struct ml_sim_coll ml_sim_coll_campaigns;
 /* Add a campaign created through Push; *cid gets its id. */
