@@ -39,6 +39,7 @@ int cmd_store_open(const char *cmd, const char *url, struct ml_store **s);
 int cmd_serve(int argc, char **argv);
 int cmd_accounts(int argc, char **argv);
 int cmd_link(int argc, char **argv);
+int cmd_deadletters(int argc, char **argv);
 
 /*
  * A running `moelink serve`, for the commands that use its REST API

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cmd_accounts.c: `moelink accounts list|show ID|verify ID|delete ID`,
- * which talk to a running `moelink serve` over its REST API, and the small
- * HTTP helper `moelink link` shares (cmd_api_*).
+ * cmd_accounts.c: `moelink accounts list|show ID|verify ID|delete ID|
+ * write-key ID`, which talk to a running `moelink serve` over its REST
+ * API, and the small HTTP helper `moelink link` shares (cmd_api_*).
  *
  *   accounts list [--owner ID] [--page N] [--page-size N] [--json]
  *       one account per line: id, status, data center, workspace, label
@@ -10,6 +10,10 @@
  *   accounts verify ID    check its keys with MoEngage now; exit 1 unless
  *                         MoEngage accepted them
  *   accounts delete ID
+ *   accounts write-key ID [--json]
+ *                         create a Segment write key for the account
+ *                         (POST /accounts/ID/write_keys); the key is
+ *                         printed ONCE (only its hash is stored)
  *
  * Every subcommand takes --server URL (env MOELINK_SERVER, default
  * http://127.0.0.1:8080) and --api-key KEY (better: env MOELINK_API_KEY,
@@ -21,6 +25,7 @@
 #include <curl/curl.h>
 #include <sodium.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -188,7 +193,8 @@ static const struct ml_opt accounts_tab[] = {
 	{ "page-size", ML_OPT_LONG, offsetof(struct accounts_opts, page_size),
 	    sizeof(long), "100", NULL, 1, 1000, "N", "list: accounts per page" },
 	{ "json", ML_OPT_FLAG, offsetof(struct accounts_opts, json),
-	    sizeof(int), NULL, NULL, 0, 0, NULL, "list: print the raw JSON" },
+	    sizeof(int), NULL, NULL, 0, 0, NULL,
+	    "list, write-key: print the raw JSON" },
 	ML_OPT_END,
 };
 
@@ -197,9 +203,44 @@ static const char accounts_usage[] =
     "[--json]\n"
     "       moelink accounts show ID\n"
     "       moelink accounts verify ID\n"
-    "       moelink accounts delete ID\n\n"
+    "       moelink accounts delete ID\n"
+    "       moelink accounts write-key ID [--json]\n\n"
     "Talks to a running 'moelink serve'. Set MOELINK_API_KEY to a project "
     "API key.\n\n";
+
+/*
+ * The new write key as "write_key", "key_id" and "prefix" lines; the key's
+ * copies in the parsed answer are wiped (the caller wipes the body).
+ */
+static int
+accounts_print_write_key(const char *body)
+{
+	json_object *root = NULL, *k;
+	const char *key, *id, *prefix;
+	int ret = ML_EXIT_FAIL;
+
+	if (ml_json_parse(body, strlen(body), 0, 0, &root, NULL) != ML_OK)
+		goto out;
+	k = ml_json_get(root, "write_key", json_type_string);
+	key = json_object_get_string(k);
+	id = ml_json_str(root, "id");
+	prefix = ml_json_str(root, "prefix");
+	if (key == NULL || id == NULL || prefix == NULL)
+		goto out;
+	printf("write_key\t%s\nkey_id\t%s\nprefix\t%s\n", key, id, prefix);
+	fprintf(stderr, "moelink: the write key above is shown ONCE; moelink "
+	    "keeps only its hash. Segment libraries send it as the Basic-auth "
+	    "username to /v1/*.\n");
+	sodium_memzero((void *)(uintptr_t)key,
+	    (size_t)json_object_get_string_len(k));
+	ret = ML_EXIT_OK;
+out:
+	if (ret != ML_EXIT_OK)
+		fprintf(stderr, "moelink accounts: the server's answer has no "
+		    "write key\n");
+	json_object_put(root);
+	return ret;
+}
 
 /* One line per account: id, status, data center, workspace id, label. */
 static int
@@ -259,17 +300,26 @@ accounts_run(const struct accounts_opts *o, const char *verb, const char *id)
 				goto out;
 		} else if (strcmp(verb, "delete") == 0) {
 			method = "DELETE";
+		} else if (strcmp(verb, "write-key") == 0) {
+			method = "POST";
+			if (ml_buf_append_str(&path, "/write_keys"))
+				goto out;
 		}
 	}
 	if (cmd_api_request(&o->api, method, path.data, NULL, &status, &body))
 		goto out;
 	if (status < 200 || status >= 300 || strcmp(verb, "show") == 0 ||
-	    (strcmp(verb, "list") == 0 && o->json)) {
+	    (o->json && (strcmp(verb, "list") == 0 ||
+	    strcmp(verb, "write-key") == 0))) {
 		ret = cmd_api_result(status, body, 1);
 		goto out;
 	}
 	if (strcmp(verb, "list") == 0) {
 		ret = accounts_print_list(body);
+		goto out;
+	}
+	if (strcmp(verb, "write-key") == 0) {
+		ret = accounts_print_write_key(body);
 		goto out;
 	}
 	if (strcmp(verb, "delete") == 0) {
@@ -285,6 +335,8 @@ accounts_run(const struct accounts_opts *o, const char *verb, const char *id)
 		ret = ML_EXIT_OK;
 out:
 	json_object_put(obj);
+	if (body != NULL && strcmp(verb, "write-key") == 0)
+		sodium_memzero(body, strlen(body));
 	ml_free(body);
 	ml_buf_cleanup(&path);
 	return ret;
@@ -315,7 +367,8 @@ cmd_accounts(int argc, char **argv)
 	}
 	if (npos == 0 || (strcmp(pos[0], "list") == 0 ? npos != 1 :
 	    (npos != 2 || (strcmp(pos[0], "show") != 0 &&
-	    strcmp(pos[0], "verify") != 0 && strcmp(pos[0], "delete") != 0)))) {
+	    strcmp(pos[0], "verify") != 0 && strcmp(pos[0], "delete") != 0 &&
+	    strcmp(pos[0], "write-key") != 0)))) {
 		fputs(accounts_usage, stderr);
 		ret = ML_EXIT_USAGE;
 		goto out;

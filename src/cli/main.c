@@ -19,8 +19,11 @@ const struct ml_cmd ml_cmds[] = {
 	{ "vault", cmd_vault, "rotate the master key; key status" },
 	{ "admin", cmd_admin, "set the dashboard admin password" },
 	{ "serve", cmd_serve, "run the hub: REST API, Hub and dashboard" },
-	{ "accounts", cmd_accounts, "list, show, verify or delete accounts" },
+	{ "accounts", cmd_accounts,
+	    "list, show, verify or delete accounts; write keys" },
 	{ "link", cmd_link, "link a MoEngage workspace from the terminal" },
+	{ "deadletters", cmd_deadletters,
+	    "list or replay what MoEngage refused for good" },
 	{ "sim", cmd_sim, "run the MoEngage simulator (local sandbox)" },
 	{ NULL, NULL, NULL },
 };
