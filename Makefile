@@ -6,7 +6,7 @@ TESTBUILD  ?= build-test
 LISTEN     ?= 127.0.0.1:8080
 MESON_ARGS ?=
 
-.PHONY: all run test bootstrap build build-test clean fuzz bench check-style
+.PHONY: all run sandbox test bootstrap build build-test clean fuzz bench check-style
 
 all: build
 
@@ -23,6 +23,10 @@ build: $(BUILD)/build.ninja
 run: build
 	@mkdir -p var
 	./$(BUILD)/moelink serve --listen $(LISTEN)
+
+# The hub against the local MoEngage simulator (TLS, production URLs).
+sandbox: build
+	@scripts/sandbox $(BUILD)
 
 $(TESTBUILD)/build.ninja:
 	@scripts/bootstrap
