@@ -64,3 +64,20 @@ ml_log(enum ml_log_level lvl, const char *fmt, ...)
 	fflush(log_fp != NULL ? log_fp : stderr);
 	pthread_mutex_unlock(&log_mu);
 }
+
+void
+ml_log_mhd(void *cls, const char *fmt, va_list ap)
+{
+	char line[512];
+	size_t i, n;
+
+	(void)cls;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	n = strlen(line);
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		line[--n] = '\0';
+	for (i = 0; i < n; i++)
+		if (line[i] == '"' || line[i] == '\n' || line[i] == '\r')
+			line[i] = line[i] == '"' ? '\'' : ' ';
+	ml_log(ML_LOG_WARN, "msg=\"libmicrohttpd\" detail=\"%s\"", line);
+}

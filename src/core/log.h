@@ -8,6 +8,7 @@
 #ifndef ML_LOG_H
 #define ML_LOG_H
 
+#include <stdarg.h>
 #include <stdio.h>
 
 enum ml_log_level { ML_LOG_DEBUG = 0, ML_LOG_INFO, ML_LOG_WARN, ML_LOG_ERROR };
@@ -17,6 +18,14 @@ int ml_log_parse_level(const char *s, enum ml_log_level *out);
 void ml_log_set_file(FILE *fp);
 void ml_log(enum ml_log_level lvl, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/*
+ * A libmicrohttpd MHD_OPTION_EXTERNAL_LOGGER callback (cls unused): one
+ * warn line, msg="libmicrohttpd" detail="...", trailing newlines dropped
+ * and double quotes turned into single ones so the line stays key=value.
+ */
+void ml_log_mhd(void *cls, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 
 #define log_debug(...) ml_log(ML_LOG_DEBUG, __VA_ARGS__)
 #define log_info(...) ml_log(ML_LOG_INFO, __VA_ARGS__)

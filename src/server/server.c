@@ -20,7 +20,6 @@
 #include <netdb.h>
 #include <signal.h>
 #include <sodium.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -281,20 +280,6 @@ out:
 	return rc;
 }
 
-static void
-server_mhd_log(void *cls, const char *fmt, va_list ap)
-{
-	char line[512];
-	size_t n;
-
-	(void)cls;
-	vsnprintf(line, sizeof(line), fmt, ap);
-	n = strlen(line);
-	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-		line[--n] = '\0';
-	log_warn("msg=\"libmicrohttpd: %s\"", line);
-}
-
 /* Start MHD on ss (resolved from --listen host) and settle public_url. */
 static int
 server_start_daemon(struct ml_server *srv, struct sockaddr_storage *ss,
@@ -310,7 +295,7 @@ server_start_daemon(struct ml_server *srv, struct sockaddr_storage *ss,
 		flags |= MHD_USE_IPv6;
 	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, ml_http_access,
 	    srv,
-	    MHD_OPTION_EXTERNAL_LOGGER, server_mhd_log, NULL,
+	    MHD_OPTION_EXTERNAL_LOGGER, ml_log_mhd, NULL,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)ss,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)srv->opts.threads,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)srv->opts.conn_memory,

@@ -437,20 +437,6 @@ sim_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	*con_cls = NULL;
 }
 
-static void
-sim_mhd_log(void *cls, const char *fmt, va_list ap)
-{
-	char line[512];
-	size_t n;
-
-	(void)cls;
-	vsnprintf(line, sizeof(line), fmt, ap);
-	n = strlen(line);
-	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-		line[--n] = '\0';
-	log_warn("msg=\"libmicrohttpd\" detail=\"%s\"", line);
-}
-
 int
 ml_sim_read_file(const char *path, struct ml_buf *b, const char *kind,
     struct ml_err *err)
@@ -563,7 +549,7 @@ sim_start(struct ml_sim *sim, const char *listen, struct ml_err *err)
 	}
 	tls_opts[sim->tls ? 2 : 0].option = MHD_OPTION_END;
 	sim->mhd = MHD_start_daemon(flags, 0, NULL, NULL, sim_access, sim,
-	    MHD_OPTION_EXTERNAL_LOGGER, sim_mhd_log, sim,
+	    MHD_OPTION_EXTERNAL_LOGGER, ml_log_mhd, NULL,
 	    MHD_OPTION_SOCK_ADDR, ai->ai_addr,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)SIM_POOL_THREADS,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SIM_CONN_MEMORY,
