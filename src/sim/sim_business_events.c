@@ -297,15 +297,7 @@ be_check_create(struct ml_sim_ctx *ctx, json_object *o)
 static json_object *
 be_find_name(json_object *coll, const char *name)
 {
-	const char *n;
-
-	json_object_object_foreach(coll, k, v) {
-		(void)k;
-		n = ml_json_str(v, "event_name");
-		if (n != NULL && strcmp(n, name) == 0)
-			return v;
-	}
-	return NULL;
+	return ml_sim_fam_find(coll, "event_name", name, NULL);
 }
 
 static int
@@ -348,16 +340,7 @@ be_create_fn(struct ml_sim_ctx *ctx, json_object *coll, void *arg)
 static int
 be_create(struct ml_sim_ctx *ctx)
 {
-	json_object *body = NULL;
-	int rc;
-
-	rc = ml_sim_fam_begin(ctx, &body);
-	if (rc == ML_OK)
-		rc = be_check_create(ctx, body);
-	if (rc == ML_OK)
-		rc = ml_sim_store_run(ctx, &be_coll, be_create_fn, body);
-	json_object_put(body);
-	return ml_sim_fam_end(ctx, rc);
+	return ml_sim_fam_simple(ctx, be_check_create, &be_coll, be_create_fn);
 }
 
 /* ---- trigger ---------------------------------------------------------- */
@@ -547,31 +530,25 @@ be_search_fn(struct ml_sim_ctx *ctx, json_object *coll, void *arg)
 }
 
 static int
-be_search(struct ml_sim_ctx *ctx)
+be_check_search(struct ml_sim_ctx *ctx, json_object *body)
 {
 	static const char *const keys[] = { "event_ids", "event_names", NULL };
-	json_object *body = NULL;
-	const char *extra;
-	int rc;
+	const char *extra = ml_sim_fam_extra_key(body, keys);
 
-	rc = ml_sim_fam_begin(ctx, &body);
-	if (rc == ML_OK) {
-		extra = ml_sim_fam_extra_key(body, keys);
-		if (extra != NULL)
-			rc = be_extra(ctx, "BusinessEventSearchRequest", extra);
-		else if (ml_json_get(body, "event_ids",
-		    json_type_array) == NULL && ml_json_get(body,
-		    "event_names", json_type_array) == NULL)
-			rc = be_fail(ctx, BE_BAD, "MissingValue", "event_ids",
-			    "At least one of event_ids or event_names should "
-			    "be provided");	/* inferred wording */
-	}
-	if (rc == ML_OK)
-		rc = ml_sim_fam_spend(ctx, 1, NULL);
-	if (rc == ML_OK)
-		rc = ml_sim_store_run(ctx, &be_coll, be_search_fn, body);
-	json_object_put(body);
-	return ml_sim_fam_end(ctx, rc);
+	if (extra != NULL)
+		return be_extra(ctx, "BusinessEventSearchRequest", extra);
+	if (ml_json_get(body, "event_ids", json_type_array) == NULL &&
+	    ml_json_get(body, "event_names", json_type_array) == NULL)
+		return be_fail(ctx, BE_BAD, "MissingValue", "event_ids",
+		    "At least one of event_ids or event_names should be "
+		    "provided");	/* inferred wording */
+	return ML_OK;
+}
+
+static int
+be_search(struct ml_sim_ctx *ctx)
+{
+	return ml_sim_fam_simple(ctx, be_check_search, &be_coll, be_search_fn);
 }
 
 /* ---- v5 get and search ----------------------------------------------- */

@@ -90,18 +90,15 @@ static int
 campaign_add_fn(struct ml_sim_ctx *ctx, json_object *coll, void *arg)
 {
 	struct campaign_add *a = arg;
-	const char *n;
+	json_object *c = ml_sim_fam_find(coll, "name", a->name, NULL);
 
 	(void)ctx;
-	json_object_object_foreach(coll, k, v) {
-		n = ml_json_str(v, "name");
-		if (n == NULL || strcmp(n, a->name) != 0)
-			continue;
-		if (!a->reuse) {
-			*a->dup = 1;
-			return ML_OK;
-		}
-		ml_strlcpy(a->cid, k, ML_SIM_HEXID_LEN + 1);
+	if (c != NULL && !a->reuse) {
+		*a->dup = 1;
+		return ML_OK;
+	}
+	if (c != NULL) {
+		ml_strlcpy(a->cid, ml_json_str(c, "id"), ML_SIM_HEXID_LEN + 1);
 		return ML_OK;
 	}
 	if (json_object_object_length(coll) >= ML_SIM_STORE_ITEMS_MAX)

@@ -31,6 +31,8 @@
 #define CAT_MAX 35
 #define CAT_ATTRS_MAX 50
 #define CAT_ITEMS_MAX 50
+#define CAT_ITEMS_SIZE "items size should be greater than 0 and less than " \
+    "or equal to 50"
 
 static const struct ml_sim_limit cat_limits[] = {
 	{ "catalog_per_min", 100 },
@@ -266,16 +268,12 @@ cat_create_fn(struct ml_sim_ctx *ctx, json_object *coll, void *arg)
 	json_object *schema = ((json_object **)arg)[0];
 	json_object *body = ((json_object **)arg)[1], *c;
 	char id[ML_SIM_HEXID_LEN + 1], now[ML_SIM_TIME_MAX];
-	const char *name = ml_json_str(body, "name"), *n;
+	const char *name = ml_json_str(body, "name");
 
-	json_object_object_foreach(coll, k, v) {
-		(void)k;
-		n = ml_json_str(v, "name");
-		if (n != NULL && strcmp(n, name) == 0)
-			return cat_fail(ctx, 409, "duplicate-catalog-name",
-			    "Catalog name already exists. Please use a "
-			    "different name for your catalog and try again.");
-	}
+	if (ml_sim_fam_find(coll, "name", name, NULL) != NULL)
+		return cat_fail(ctx, 409, "duplicate-catalog-name", "Catalog "
+		    "name already exists. Please use a different name for your "
+		    "catalog and try again.");
 	if (json_object_object_length(coll) >= CAT_MAX)
 		return cat_fail(ctx, 400, "catalog-limit-exceeded", "You have "
 		    "exceeded the total limit of 35 catalogs for your "
@@ -589,8 +587,7 @@ cat_items_add_apply(struct ml_sim_ctx *ctx, json_object *cat,
 static int
 cat_items_add(struct ml_sim_ctx *ctx)
 {
-	return cat_run(ctx, "items", "items size should be greater than 0 and "
-	    "less than or equal to 50", cat_items_add_apply);
+	return cat_run(ctx, "items", CAT_ITEMS_SIZE, cat_items_add_apply);
 }
 
 static int
@@ -653,8 +650,7 @@ cat_items_update_apply(struct ml_sim_ctx *ctx, json_object *cat,
 static int
 cat_items_update(struct ml_sim_ctx *ctx)
 {
-	return cat_run(ctx, "items", "items size should be greater than 0 and "
-	    "less than or equal to 50", cat_items_update_apply);
+	return cat_run(ctx, "items", CAT_ITEMS_SIZE, cat_items_update_apply);
 }
 
 static int
@@ -686,8 +682,7 @@ cat_delete_apply(struct ml_sim_ctx *ctx, json_object *cat, json_object *body)
 static int
 cat_items_delete(struct ml_sim_ctx *ctx)
 {
-	return cat_run(ctx, "items", "items size should be greater than 0 and "
-	    "less than or equal to 50", cat_delete_apply);
+	return cat_run(ctx, "items", CAT_ITEMS_SIZE, cat_delete_apply);
 }
 
 static int

@@ -150,15 +150,7 @@ cb_check_common(struct ml_sim_ctx *ctx, json_object *o, const char *by)
 static json_object *
 cb_find_label(json_object *coll, const char *label, const char *except)
 {
-	const char *l;
-
-	json_object_object_foreach(coll, k, v) {
-		l = ml_json_str(v, "label");
-		if (l != NULL && strcmp(l, label) == 0 &&
-		    (except == NULL || strcmp(k, except) != 0))
-			return v;
-	}
-	return NULL;
+	return ml_sim_fam_find(coll, "label", label, except);
 }
 
 static int
@@ -247,41 +239,35 @@ cb_update_fn(struct ml_sim_ctx *ctx, json_object *coll, void *arg)
 }
 
 static int
-cb_create(struct ml_sim_ctx *ctx)
+cb_check_create(struct ml_sim_ctx *ctx, json_object *body)
 {
 	static const char *const need[] = { "name", "label", "raw_content",
 	    "content_type", "created_by", NULL };
-	json_object *body = NULL;
-	int rc;
+	int rc = cb_need_strs(ctx, body, need);
 
-	rc = ml_sim_fam_begin(ctx, &body);
-	if (rc == ML_OK)
-		rc = cb_need_strs(ctx, body, need);
-	if (rc == ML_OK)
-		rc = cb_check_common(ctx, body, "created_by");
-	if (rc == ML_OK)
-		rc = ml_sim_store_run(ctx, &cb_coll, cb_create_fn, body);
-	json_object_put(body);
-	return ml_sim_fam_end(ctx, rc);
+	return rc ? rc : cb_check_common(ctx, body, "created_by");
+}
+
+static int
+cb_check_update(struct ml_sim_ctx *ctx, json_object *body)
+{
+	static const char *const need[] = { "id", "name", "status",
+	    "raw_content", "updated_by", NULL };
+	int rc = cb_need_strs(ctx, body, need);
+
+	return rc ? rc : cb_check_common(ctx, body, "updated_by");
+}
+
+static int
+cb_create(struct ml_sim_ctx *ctx)
+{
+	return ml_sim_fam_simple(ctx, cb_check_create, &cb_coll, cb_create_fn);
 }
 
 static int
 cb_update(struct ml_sim_ctx *ctx)
 {
-	static const char *const need[] = { "id", "name", "status",
-	    "raw_content", "updated_by", NULL };
-	json_object *body = NULL;
-	int rc;
-
-	rc = ml_sim_fam_begin(ctx, &body);
-	if (rc == ML_OK)
-		rc = cb_need_strs(ctx, body, need);
-	if (rc == ML_OK)
-		rc = cb_check_common(ctx, body, "updated_by");
-	if (rc == ML_OK)
-		rc = ml_sim_store_run(ctx, &cb_coll, cb_update_fn, body);
-	json_object_put(body);
-	return ml_sim_fam_end(ctx, rc);
+	return ml_sim_fam_simple(ctx, cb_check_update, &cb_coll, cb_update_fn);
 }
 
 /* ---- reads ------------------------------------------------------------ */
@@ -325,25 +311,26 @@ cb_get_fn(struct ml_sim_ctx *ctx, json_object *coll, void *arg)
 }
 
 static int
-cb_get(struct ml_sim_ctx *ctx)
+cb_check_get(struct ml_sim_ctx *ctx, json_object *body)
 {
-	json_object *body = NULL, *ids;
+	json_object *ids = ml_json_get(body, "ids", json_type_array);
 	size_t i, n;
-	int rc;
 
-	rc = ml_sim_fam_begin(ctx, &body);
-	ids = ml_json_get(body, "ids", json_type_array);
-	if (rc == ML_OK && ids == NULL)
-		rc = cb_invalid(ctx, "ids", NULL);
-	n = ids != NULL ? json_object_array_length(ids) : 0;
-	for (i = 0; rc == ML_OK && i < n; i++)
+	if (ids == NULL)
+		return cb_invalid(ctx, "ids", NULL);
+	n = json_object_array_length(ids);
+	for (i = 0; i < n; i++)
 		if (!json_object_is_type(json_object_array_get_idx(ids, i),
 		    json_type_string))
-			rc = cb_invalid(ctx, "ids", json_object_get_string(ids));
-	if (rc == ML_OK)
-		rc = ml_sim_store_run(ctx, &cb_coll, cb_get_fn, body);
-	json_object_put(body);
-	return ml_sim_fam_end(ctx, rc);
+			return cb_invalid(ctx, "ids",
+			    json_object_get_string(ids));
+	return ML_OK;
+}
+
+static int
+cb_get(struct ml_sim_ctx *ctx)
+{
+	return ml_sim_fam_simple(ctx, cb_check_get, &cb_coll, cb_get_fn);
 }
 
 /* An absent filter matches; otherwise the value must be in it. */
@@ -412,28 +399,30 @@ cb_search_fn(struct ml_sim_ctx *ctx, json_object *coll, void *arg)
 }
 
 static int
-cb_search(struct ml_sim_ctx *ctx)
+cb_check_search(struct ml_sim_ctx *ctx, json_object *body)
 {
 	static const char *const lists[] = { "content_type", "team_ids",
 	    "tag_ids", "status", "updated_by", NULL };
-	json_object *body = NULL, *f, *v;
+	json_object *f = NULL, *v;
 	size_t i;
-	int rc;
 
-	rc = ml_sim_fam_begin(ctx, &body);
-	f = NULL;
-	if (rc == ML_OK && json_object_object_get_ex(body, "filters", &f) &&
-	    !json_object_is_type(f, json_type_object))
-		rc = cb_invalid(ctx, "filters", json_object_get_string(f));
-	for (i = 0; rc == ML_OK && f != NULL && lists[i] != NULL; i++)
+	if (!json_object_object_get_ex(body, "filters", &f) || f == NULL)
+		return ML_OK;
+	if (!json_object_is_type(f, json_type_object))
+		return cb_invalid(ctx, "filters", json_object_get_string(f));
+	for (i = 0; lists[i] != NULL; i++)
 		if (json_object_object_get_ex(f, lists[i], &v) &&
 		    !json_object_is_type(v, json_type_array))
-			rc = cb_invalid(ctx, lists[i],
+			return cb_invalid(ctx, lists[i],
 			    json_object_get_string(v));
-	if (rc == ML_OK)
-		rc = ml_sim_store_run(ctx, &cb_coll, cb_search_fn, body);
-	json_object_put(body);
-	return ml_sim_fam_end(ctx, rc);
+	return ML_OK;
+}
+
+static int
+cb_search(struct ml_sim_ctx *ctx)
+{
+	return ml_sim_fam_simple(ctx, cb_check_search, &cb_coll,
+	    cb_search_fn);
 }
 
 /* ---- faults and the family ------------------------------------------- */

@@ -335,6 +335,26 @@ ml_sim_fam_end_with(struct ml_sim_ctx *ctx, int rc,
 	return ml_sim_reply_rate_headers(ctx, &info);
 }
 
+int
+ml_sim_fam_simple(struct ml_sim_ctx *ctx,
+    int (*check)(struct ml_sim_ctx *ctx, json_object *body),
+    const struct ml_sim_coll *coll,
+    int (*apply)(struct ml_sim_ctx *ctx, json_object *coll, void *body))
+{
+	json_object *body = NULL;
+	int rc;
+
+	rc = ml_sim_fam_begin(ctx, &body);
+	if (rc == ML_OK && check != NULL)
+		rc = check(ctx, body);
+	if (rc == ML_OK)
+		rc = ml_sim_fam_spend(ctx, 1, NULL);
+	if (rc == ML_OK)
+		rc = ml_sim_store_run(ctx, coll, apply, body);
+	json_object_put(body);
+	return ml_sim_fam_end(ctx, rc);
+}
+
 void
 ml_sim_fam_limit_text(const struct ml_sim_why *why, char *out, size_t cap)
 {
@@ -578,6 +598,23 @@ ml_sim_fam_query_long(struct ml_sim_ctx *ctx, const char *name, long def,
 		return -1;
 	*out = v;
 	return 0;
+}
+
+json_object *
+ml_sim_fam_find(json_object *coll, const char *member, const char *value,
+    const char *except)
+{
+	const char *s;
+
+	if (value == NULL)
+		return NULL;
+	json_object_object_foreach(coll, k, v) {
+		s = ml_json_str(v, member);
+		if (s != NULL && strcmp(s, value) == 0 &&
+		    (except == NULL || strcmp(k, except) != 0))
+			return v;
+	}
+	return NULL;
 }
 
 const char *

@@ -48,6 +48,8 @@ struct ml_sim_why {
 	struct ml_sim_rate_info rate;	/* for RATE */
 };
 
+struct ml_sim_coll;
+
 /* A family: its key slot and how it words refusals. */
 struct ml_sim_fam_spec {
 	enum ml_family fam;
@@ -98,6 +100,15 @@ int ml_sim_fam_end(struct ml_sim_ctx *ctx, int rc);
 /* Same, with the headers of lim (may be NULL: none). */
 int ml_sim_fam_end_with(struct ml_sim_ctx *ctx, int rc,
     const struct ml_sim_limit *lim);
+/*
+ * The common handler: prelude, check(ctx, body) (may be NULL), one unit on
+ * the route's windows, then apply(ctx, collection, body) under the store's
+ * lock, which writes the answer.
+ */
+int ml_sim_fam_simple(struct ml_sim_ctx *ctx,
+    int (*check)(struct ml_sim_ctx *ctx, json_object *body),
+    const struct ml_sim_coll *coll,
+    int (*apply)(struct ml_sim_ctx *ctx, json_object *coll, void *body));
 /* The window of a limit row, from its name: _per_min/_per_hour/_per_day. */
 long ml_sim_fam_window(const struct ml_sim_limit *lim);
 /* Refuse with why->ref = ref (fault bodies reuse the family's refuse). */
@@ -163,6 +174,12 @@ long ml_sim_fam_days(const char *date);
  */
 int ml_sim_fam_query_long(struct ml_sim_ctx *ctx, const char *name, long def,
     long *out);
+/*
+ * The first item of coll whose string member equals value, skipping the
+ * item keyed except (may be NULL); NULL if none.
+ */
+json_object *ml_sim_fam_find(json_object *coll, const char *member,
+    const char *value, const char *except);
 /* First member of o not in the NULL-terminated allowed list, or NULL. */
 const char *ml_sim_fam_extra_key(json_object *o, const char *const *allowed);
 

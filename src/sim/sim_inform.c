@@ -144,29 +144,16 @@ inform_record(struct ml_sim_ctx *ctx, json_object *coll, void *arg)
 		json_object_put(t);
 		return ML_ENOMEM;
 	}
-	return ML_OK;
+	return ml_sim_fam_send(ctx, 200, ml_sim_fam_strs("message",
+	    "Successfully Received", "request_id", ctx->request_id, NULL));
 }
 
 static int
 inform_send(struct ml_sim_ctx *ctx)
 {
-	json_object *body = NULL;
-	int rc;
-
-	rc = ml_sim_fam_begin(ctx, &body);
-	if (rc == ML_OK)
-		rc = inform_check(ctx, body);
-	if (rc == ML_OK)
-		rc = ml_sim_fam_spend(ctx, 1, NULL);
-	if (rc == ML_OK)
-		rc = ml_sim_store_run(ctx, ctx->kind == ML_HOST_SANDBOX_API ?
-		    &inform_tx_sandbox : &inform_tx, inform_record, body);
-	if (rc == ML_OK)
-		rc = ml_sim_fam_send(ctx, 200, ml_sim_fam_strs("message",
-		    "Successfully Received", "request_id", ctx->request_id,
-		    NULL));
-	json_object_put(body);
-	return ml_sim_fam_end(ctx, rc);
+	return ml_sim_fam_simple(ctx, inform_check,
+	    ctx->kind == ML_HOST_SANDBOX_API ? &inform_tx_sandbox : &inform_tx,
+	    inform_record);
 }
 
 static int

@@ -384,16 +384,8 @@ pers_events_fn(struct ml_sim_ctx *ctx, json_object *coll, void *arg)
 static int
 pers_events(struct ml_sim_ctx *ctx)
 {
-	json_object *body = NULL;
-	int rc;
-
-	rc = ml_sim_fam_begin(ctx, &body);
-	if (rc == ML_OK)
-		rc = pers_check_events(ctx, body);
-	if (rc == ML_OK)
-		rc = ml_sim_store_run(ctx, &pers_seen, pers_events_fn, body);
-	json_object_put(body);
-	return ml_sim_fam_end(ctx, rc);
+	return ml_sim_fam_simple(ctx, pers_check_events, &pers_seen,
+	    pers_events_fn);
 }
 
 /* ---- faults and the family ------------------------------------------- */

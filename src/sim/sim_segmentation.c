@@ -183,15 +183,7 @@ seg_active(json_object *coll)
 static json_object *
 seg_by_name(json_object *coll, const char *name, const char *except)
 {
-	const char *n;
-
-	json_object_object_foreach(coll, k, v) {
-		n = ml_json_str(v, "name");
-		if (n != NULL && strcmp(n, name) == 0 &&
-		    (except == NULL || strcmp(k, except) != 0))
-			return v;
-	}
-	return NULL;
+	return ml_sim_fam_find(coll, "name", name, except);
 }
 
 /* A new segment {id, name, kind, archived, created/updated times}. */
@@ -362,41 +354,37 @@ seg3_create_fn(struct ml_sim_ctx *ctx, json_object *coll, void *arg)
 }
 
 static int
+seg3_check_create(struct ml_sim_ctx *ctx, json_object *body)
+{
+	return seg3_check(ctx, body, 1);
+}
+
+static int
 seg3_create(struct ml_sim_ctx *ctx)
 {
-	json_object *body = NULL;
-	int rc;
-
-	rc = ml_sim_fam_begin(ctx, &body);
-	if (rc == ML_OK)
-		rc = seg3_check(ctx, body, 1);
-	if (rc == ML_OK)
-		rc = ml_sim_fam_spend(ctx, 1, NULL);
-	if (rc == ML_OK)
-		rc = ml_sim_store_run(ctx, &seg_coll, seg3_create_fn, body);
-	json_object_put(body);
-	return ml_sim_fam_end(ctx, rc);
+	return ml_sim_fam_simple(ctx, seg3_check_create, &seg_coll,
+	    seg3_create_fn);
 }
 
 struct seg_find {
-	const char *name;	/* list: exact name filter, or NULL */
 	const char *id;		/* get/update: the path id */
 	json_object *body;	/* update */
 };
 
+/* GET /v3/custom-segments[?name=]: every segment, or the one named. */
 static int
 seg3_list_fn(struct ml_sim_ctx *ctx, json_object *coll, void *arg)
 {
 	static const char *const keys[] = { "name", "id", "created_time",
 	    "type", "source", NULL };
-	const struct seg_find *f = arg;
+	const char *name = ml_sim_query(ctx, "name");
 	json_object *data = json_object_new_array(), *one, *v;
 	size_t i;
 
+	(void)arg;
 	json_object_object_foreach(coll, k, s) {
 		(void)k;
-		if (f->name != NULL && strcmp(f->name, ml_json_str(s,
-		    "name")) != 0)
+		if (name != NULL && strcmp(name, ml_json_str(s, "name")) != 0)
 			continue;
 		one = json_object_new_object();
 		for (i = 0; one != NULL && keys[i] != NULL; i++)
@@ -413,17 +401,7 @@ seg3_list_fn(struct ml_sim_ctx *ctx, json_object *coll, void *arg)
 static int
 seg3_list(struct ml_sim_ctx *ctx)
 {
-	struct seg_find f = { ml_sim_query(ctx, "name"), NULL, NULL };
-	json_object *body = NULL;
-	int rc;
-
-	rc = ml_sim_fam_begin(ctx, &body);
-	if (rc == ML_OK)
-		rc = ml_sim_fam_spend(ctx, 1, NULL);
-	if (rc == ML_OK)
-		rc = ml_sim_store_run(ctx, &seg_coll, seg3_list_fn, &f);
-	json_object_put(body);
-	return ml_sim_fam_end(ctx, rc);
+	return ml_sim_fam_simple(ctx, NULL, &seg_coll, seg3_list_fn);
 }
 
 /* The segment of the path id, or the documented 404. */
@@ -492,7 +470,7 @@ seg3_update_fn(struct ml_sim_ctx *ctx, json_object *coll, void *arg)
 static int
 seg3_by_id(struct ml_sim_ctx *ctx, int update)
 {
-	struct seg_find f = { NULL, ctx->param[0], NULL };
+	struct seg_find f = { ctx->param[0], NULL };
 	int rc;
 
 	rc = ml_sim_fam_begin(ctx, &f.body);

@@ -161,9 +161,11 @@ sub_cats_ok(json_object *cats)
 	return 1;
 }
 
+/* user_id and cid of the landing page are required (the body is unused). */
 static int
-sub_params(struct ml_sim_ctx *ctx)
+sub_params(struct ml_sim_ctx *ctx, json_object *body)
 {
+	(void)body;
 	if (ml_sim_query(ctx, "user_id") == NULL ||
 	    ml_sim_query(ctx, "user_id")[0] == '\0' ||
 	    ml_sim_query(ctx, "cid") == NULL ||
@@ -204,18 +206,7 @@ sub_get_fn(struct ml_sim_ctx *ctx, json_object *coll, void *arg)
 static int
 sub_get(struct ml_sim_ctx *ctx)
 {
-	json_object *body = NULL;
-	int rc;
-
-	rc = ml_sim_fam_begin(ctx, &body);
-	if (rc == ML_OK)
-		rc = sub_params(ctx);
-	if (rc == ML_OK)
-		rc = ml_sim_fam_spend(ctx, 1, NULL);
-	if (rc == ML_OK)
-		rc = ml_sim_store_run(ctx, &sub_coll, sub_get_fn, NULL);
-	json_object_put(body);
-	return ml_sim_fam_end(ctx, rc);
+	return ml_sim_fam_simple(ctx, sub_params, &sub_coll, sub_get_fn);
 }
 
 static int
@@ -245,23 +236,20 @@ sub_entry_ok(json_object *e)
 }
 
 static int
-sub_put(struct ml_sim_ctx *ctx)
+sub_check_put(struct ml_sim_ctx *ctx, json_object *body)
 {
-	json_object *body = NULL;
-	int rc;
+	int rc = sub_params(ctx, body);
 
-	rc = ml_sim_fam_begin(ctx, &body);
-	if (rc == ML_OK)
-		rc = sub_params(ctx);
 	if (rc == ML_OK && !sub_entry_ok(body))
 		rc = sub_fail(ctx, 400, "Categories Required", "categories "
 		    "and unsubscribe_all are required");
-	if (rc == ML_OK)
-		rc = ml_sim_fam_spend(ctx, 1, NULL);
-	if (rc == ML_OK)
-		rc = ml_sim_store_run(ctx, &sub_coll, sub_put_fn, body);
-	json_object_put(body);
-	return ml_sim_fam_end(ctx, rc);
+	return rc;
+}
+
+static int
+sub_put(struct ml_sim_ctx *ctx)
+{
+	return ml_sim_fam_simple(ctx, sub_check_put, &sub_coll, sub_put_fn);
 }
 
 static int
@@ -312,18 +300,7 @@ sub_bulk_check(struct ml_sim_ctx *ctx, json_object *o)
 static int
 sub_bulk(struct ml_sim_ctx *ctx)
 {
-	json_object *body = NULL;
-	int rc;
-
-	rc = ml_sim_fam_begin(ctx, &body);
-	if (rc == ML_OK)
-		rc = sub_bulk_check(ctx, body);
-	if (rc == ML_OK)
-		rc = ml_sim_fam_spend(ctx, 1, NULL);
-	if (rc == ML_OK)
-		rc = ml_sim_store_run(ctx, &sub_coll, sub_bulk_fn, body);
-	json_object_put(body);
-	return ml_sim_fam_end(ctx, rc);
+	return ml_sim_fam_simple(ctx, sub_bulk_check, &sub_coll, sub_bulk_fn);
 }
 
 /* ---- opt-in management ------------------------------------------------ */
@@ -515,18 +492,7 @@ opt_fn(struct ml_sim_ctx *ctx, json_object *coll, void *arg)
 static int
 opt_put(struct ml_sim_ctx *ctx)
 {
-	json_object *body = NULL;
-	int rc;
-
-	rc = ml_sim_fam_begin(ctx, &body);
-	if (rc == ML_OK)
-		rc = opt_check(ctx, body);
-	if (rc == ML_OK)
-		rc = ml_sim_fam_spend(ctx, 1, NULL);
-	if (rc == ML_OK)
-		rc = ml_sim_store_run(ctx, &sub_coll, opt_fn, body);
-	json_object_put(body);
-	return ml_sim_fam_end(ctx, rc);
+	return ml_sim_fam_simple(ctx, opt_check, &sub_coll, opt_fn);
 }
 
 /* ---- bulk resubscribe -------------------------------------------------- */
@@ -654,18 +620,7 @@ resub_fn(struct ml_sim_ctx *ctx, json_object *coll, void *arg)
 static int
 resub_post(struct ml_sim_ctx *ctx)
 {
-	json_object *body = NULL;
-	int rc;
-
-	rc = ml_sim_fam_begin(ctx, &body);
-	if (rc == ML_OK)
-		rc = resub_check(ctx, body);
-	if (rc == ML_OK)
-		rc = ml_sim_fam_spend(ctx, 1, NULL);
-	if (rc == ML_OK)
-		rc = ml_sim_store_run(ctx, &sub_coll, resub_fn, body);
-	json_object_put(body);
-	return ml_sim_fam_end(ctx, rc);
+	return ml_sim_fam_simple(ctx, resub_check, &sub_coll, resub_fn);
 }
 
 /* ---- faults and the family ------------------------------------------- */
