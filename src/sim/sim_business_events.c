@@ -6,6 +6,7 @@
  *   POST /v1.0/business_event           create (at most 50 per workspace)
  *   POST /v1.0/business_event/trigger   trigger (50/hour, 200/day)
  *   POST /v1.0/business_event/search    by event_ids or event_names (100/min)
+ *   POST /v5/business-events/triggers   trigger (10/5 min, 50/hour, 200/day)
  *   GET  /v5/business-events            all, or one by name or id
  *   POST /v5/business-events/search     filters.names or filters.ids
  *
@@ -13,14 +14,17 @@
  * "message","details":[{code,target,message}],"request_id"}} (401 with the
  * nested details business-events.yaml shows) and 429 as {"status":"error",
  * "data":{...}}; the v5 paths as {"error":{"code","message","target",
- * "details"},"response_id"}. v5 pages with limit (<= 20) and an opaque
+ * "details"},"response_id"}, the v5 trigger as {"response_id","error":
+ * {"code","message","details":[{field,issue,message}]}}. v5 pages with limit (<= 20) and an opaque
  * cursor (the base64 of the last event's id) over the stored events in
  * creation order.
  *
  * Campaigns are set up on the dashboard, which the simulator has not got: a
  * business event counts as having one active campaign unless its name
  * starts with "nocampaign" (any case); triggering such an event is the
- * documented 400 "No active campaign found for business event name".
+ * documented 400 "No active campaign found for business event name" (v5:
+ * 200 with triggered_status FAILURE and nothing triggered). The legacy and
+ * v5 triggers share the hourly and daily quotas.
  */
 #include "sim/sim_fam.h"
 
@@ -42,6 +46,7 @@ static const struct ml_sim_limit be_limits[] = {
 	{ "business_event_search_per_min", 100 },
 	{ "business_event_triggers_per_hour", 50 },
 	{ "business_event_triggers_per_day", 200 },
+	{ "business_event_triggers_per_5min", 10 },	/* v5 */
 };
 
 static const struct ml_sim_coll be_coll = { "business_events", NULL };
@@ -418,76 +423,273 @@ be_declared(json_object *ev, const char *attr)
 	return NULL;
 }
 
-/* Check against the stored event; on success count the trigger. */
+/* What a trigger finds in the store. */
+enum be_verdict {
+	BE_V_OK = 0,
+	BE_V_UNKNOWN,		/* no such event */
+	BE_V_ATTR,		/* attribute not declared */
+	BE_V_TYPE,		/* value of another type */
+	BE_V_NO_CAMPAIGN	/* no active campaign (name rule) */
+};
+
+struct be_trig {
+	json_object *body;
+	int count;		/* count the trigger when it is OK */
+	enum be_verdict verdict;
+	const char *attr;	/* BE_V_ATTR / BE_V_TYPE: into body */
+	const char *type;	/* BE_V_TYPE: the value's type name */
+	char event_id[ML_SIM_HEXID_LEN + 1];
+};
+
+/*
+ * Judge a trigger against the stored event; with t->count, count an OK
+ * one. The answer is left to the caller (legacy and v5 word it apart).
+ */
 static int
 be_trigger_fn(struct ml_sim_ctx *ctx, json_object *coll, void *arg)
 {
-	json_object *body = arg, *ev;
-	const char *name = ml_json_str(body, "event_name"), *type;
+	struct be_trig *t = arg;
+	const char *name = ml_json_str(t->body, "event_name"), *type;
+	json_object *ev, *attrs;
 	char when[ML_SIM_TIME_MAX];
 
+	(void)ctx;
 	ev = be_find_name(coll, name);
-	if (ev == NULL)
-		return be_fail(ctx, "Business event does not exists",
-		    "InvalidValue", "event_name",
-		    "Business event does not exist");
-	json_object_object_foreach(ml_json_get(body, "event_attributes",
-	    json_type_object), k, v) {
-		type = be_declared(ev, k);
-		if (type == NULL)
-			return be_fail(ctx, "Wrong business event attribute "
-			    "passed in api request", "InvalidValue", k,
-			    "Wrong business event attribute passed in api "
-			    "request");
-		if (!be_type_fits(type, v))
-			return be_wrong_type(ctx, k, be_type_name(v));
+	if (ev == NULL) {
+		t->verdict = BE_V_UNKNOWN;
+		return ML_OK;
 	}
-	if (strncasecmp(name, BE_NO_CAMPAIGN, strlen(BE_NO_CAMPAIGN)) == 0)
-		return be_fail(ctx, "No active campaign found for business "
-		    "event name", "InvalidValue", "event_name", "No active "
-		    "campaign found for business event name");
+	ml_strlcpy(t->event_id, ml_json_str(ev, "event_id"),
+	    sizeof(t->event_id));
+	attrs = ml_json_get(t->body, "event_attributes", json_type_object);
+	if (attrs != NULL) {
+		json_object_object_foreach(attrs, k, v) {
+			type = be_declared(ev, k);
+			t->attr = k;
+			t->verdict = type == NULL ? BE_V_ATTR :
+			    !be_type_fits(type, v) ? BE_V_TYPE : BE_V_OK;
+			t->type = be_type_name(v);
+			if (t->verdict != BE_V_OK)
+				return ML_OK;
+		}
+	}
+	t->verdict = strncasecmp(name, BE_NO_CAMPAIGN,
+	    strlen(BE_NO_CAMPAIGN)) == 0 ? BE_V_NO_CAMPAIGN : BE_V_OK;
+	if (t->verdict != BE_V_OK || !t->count)
+		return ML_OK;
 	ml_sim_fam_time(when, sizeof(when), ML_SIM_TIME_MICRO, 0);
 	if (ml_json_add_int(ev, "total_trigger", ml_json_int(ev,
 	    "total_trigger", 0) + 1) || ml_json_add_int(ev,
 	    "total_sent_message", ml_json_int(ev, "total_sent_message", 0) +
-	    1) || ml_json_add_str(ev, "last_received_time", when))
+	    1) || ml_json_add_str(ev, "last_received_time", when) ||
+	    ml_json_add_str(ev, "last_updated", when))
 		return ML_ENOMEM;
 	return ML_OK;
 }
 
-/* Validate against the store without counting (rate windows come next). */
+/* The legacy wording of a verdict. */
 static int
-be_trigger_peek(struct ml_sim_ctx *ctx, json_object *coll, void *arg)
+be_trigger_fail(struct ml_sim_ctx *ctx, const struct be_trig *t)
 {
-	json_object *copy = ml_sim_fam_copy(coll);
+	switch (t->verdict) {
+	case BE_V_UNKNOWN:
+		return be_fail(ctx, "Business event does not exists",
+		    "InvalidValue", "event_name",
+		    "Business event does not exist");
+	case BE_V_ATTR:
+		return be_fail(ctx, "Wrong business event attribute passed in "
+		    "api request", "InvalidValue", t->attr, "Wrong business "
+		    "event attribute passed in api request");
+	case BE_V_TYPE:
+		return be_wrong_type(ctx, t->attr, t->type);
+	case BE_V_NO_CAMPAIGN:
+		return be_fail(ctx, "No active campaign found for business "
+		    "event name", "InvalidValue", "event_name", "No active "
+		    "campaign found for business event name");
+	case BE_V_OK:
+		break;
+	}
+	return ML_OK;
+}
+
+/*
+ * Judge (no side effect), spend the trigger windows, then judge again and
+ * count: a refused trigger costs no quota.
+ */
+static int
+be_trigger_run(struct ml_sim_ctx *ctx, struct be_trig *t)
+{
 	int rc;
 
-	if (copy == NULL)
-		return ML_ENOMEM;
-	rc = be_trigger_fn(ctx, copy, arg);
-	json_object_put(copy);
-	return rc;
+	t->count = 0;
+	rc = ml_sim_store_run(ctx, &be_coll, be_trigger_fn, t);
+	if (rc || t->verdict != BE_V_OK)
+		return rc;
+	rc = ml_sim_fam_spend(ctx, 1, NULL);
+	if (rc)
+		return rc;
+	t->count = 1;
+	return ml_sim_store_run(ctx, &be_coll, be_trigger_fn, t);
 }
 
 static int
 be_trigger(struct ml_sim_ctx *ctx)
 {
-	json_object *body = NULL;
+	struct be_trig t;
 	int rc;
 
-	rc = ml_sim_fam_begin(ctx, &body);
+	memset(&t, 0, sizeof(t));
+	rc = ml_sim_fam_begin(ctx, &t.body);
 	if (rc == ML_OK)
-		rc = be_check_trigger(ctx, body);
+		rc = be_check_trigger(ctx, t.body);
 	if (rc == ML_OK)
-		rc = ml_sim_store_run(ctx, &be_coll, be_trigger_peek, body);
-	if (rc == ML_OK)
-		rc = ml_sim_fam_spend(ctx, 1, NULL);
-	if (rc == ML_OK)
-		rc = ml_sim_store_run(ctx, &be_coll, be_trigger_fn, body);
+		rc = be_trigger_run(ctx, &t);
+	if (rc == ML_OK && t.verdict != BE_V_OK)
+		rc = be_trigger_fail(ctx, &t);
 	if (rc == ML_OK)
 		rc = ml_sim_fam_send(ctx, 200, ml_sim_fam_strs("message",
 		    "The business event has been triggered", NULL));
-	json_object_put(body);
+	json_object_put(t.body);
+	return ml_sim_fam_end(ctx, rc);
+}
+
+/* ---- v5 trigger ---------------------------------------------------------- */
+
+/* {"response_id":"resp_<id>","error":{"code","message"[,"details"]}} */
+static int
+be5t_fail(struct ml_sim_ctx *ctx, int status, const char *code,
+    const char *msg, const char *field, const char *issue)
+{
+	json_object *e = ml_sim_fam_strs("code", code, "message", msg, NULL);
+	char rid[32];
+
+	if (field != NULL)
+		e = ml_sim_fam_put(e, "details", ml_sim_fam_list1(
+		    ml_sim_fam_strs("field", field, "issue", issue, "message",
+		    msg, NULL)));
+	snprintf(rid, sizeof(rid), "resp_%s", ctx->request_id);
+	return ml_sim_fam_send(ctx, status, ml_sim_fam_put(ml_sim_fam_strs(
+	    "response_id", rid, NULL), "error", e));
+}
+
+static int
+be5t_refuse(struct ml_sim_ctx *ctx, const struct ml_sim_why *why)
+{
+	switch (why->ref) {
+	case ML_SIM_REF_NO_AUTH:
+		return be5t_fail(ctx, 401, "AUTHENTICATION_REQUIRED", "Workspace "
+		    "ID and API key are missing from the Authorization header.",
+		    NULL, NULL);
+	case ML_SIM_REF_UNKNOWN_WS:	/* inferred wording */
+	case ML_SIM_REF_BAD_KEY:
+	case ML_SIM_REF_NO_APPKEY:
+	case ML_SIM_REF_APPKEY:
+		return be5t_fail(ctx, 401, "AUTHENTICATION_REQUIRED", "Invalid "
+		    "Workspace ID or API key in the Authorization header.", NULL,
+		    NULL);
+	case ML_SIM_REF_RATE:
+		if (ml_sim_reply_header(ctx, "Retry-After", "%ld",
+		    why->rate.reset > 0 ? why->rate.reset : 1))
+			return ML_ENOMEM;
+		return be5t_fail(ctx, 429, "RATE_LIMIT_EXCEEDED", "Exceeded rate "
+		    "limit for this workspace.", NULL, NULL);
+	case ML_SIM_REF_STATE:		/* inferred */
+		return be5t_fail(ctx, 403, "FORBIDDEN", "Your account is "
+		    "suspended. Please contact MoEngage team.", NULL, NULL);
+	default:
+		break;
+	}
+	return be5t_fail(ctx, ctx->body_too_big ? 413 : 400, "VALIDATION_FAILED",
+	    "The request body is not valid JSON.", "body", "INVALID_VALUE");
+}
+
+static const struct ml_sim_fam_spec be5t_spec = {
+	ML_FAM_BUSINESS_EVENTS, be5t_refuse
+};
+
+static int
+be5t_check(struct ml_sim_ctx *ctx, json_object *o)
+{
+	json_object *attrs;
+
+	if (ml_sim_fam_str(o, "event_name") == NULL)
+		return be5t_fail(ctx, 400, "VALIDATION_FAILED", "event_name is "
+		    "required", "event_name", "MISSING_VALUE");
+	if (!ml_sim_fam_is_email(ml_json_str(o, "triggered_by")))
+		return be5t_fail(ctx, 400, "VALIDATION_FAILED", "triggered_by "
+		    "must be an email address", "triggered_by",
+		    json_object_object_get_ex(o, "triggered_by", NULL) ?
+		    "INVALID_VALUE" : "MISSING_VALUE");
+	if (json_object_object_get_ex(o, "event_attributes", &attrs) &&
+	    !json_object_is_type(attrs, json_type_object))
+		return be5t_fail(ctx, 400, "VALIDATION_FAILED", "event_attributes "
+		    "must be an object", "event_attributes", "INVALID_VALUE");
+	return ML_OK;
+}
+
+/* 200 {"response_id","type":"business-event","data":{...}}. */
+static int
+be5t_answer(struct ml_sim_ctx *ctx, const struct be_trig *t)
+{
+	const char *rid = ml_sim_fam_str(t->body, "moe_request_id");
+	int ok = t->verdict == BE_V_OK;
+	json_object *sum, *data, *ids = json_object_new_array();
+	char cid[ML_SIM_HEXID_LEN + 1], fallback[32];
+
+	if (ok) {
+		/* The event's one (simulated) campaign. */
+		ml_sim_fam_hexid_of(t->event_id, 1, cid);
+		ids = ml_sim_fam_push(ids, json_object_new_string(cid));
+	}
+	sum = json_object_new_object();
+	if (sum != NULL && (ml_json_add_int(sum, "total", ok) ||
+	    ml_json_add_int(sum, "triggered", ok) ||
+	    ml_json_add_int(sum, "failed", 0))) {
+		json_object_put(sum);
+		sum = NULL;
+	}
+	data = ml_sim_fam_strs("triggered_status", ok ? "SUCCESS" : "FAILURE",
+	    "message", "The business event has been triggered", NULL);
+	data = ml_sim_fam_put(data, "summary", sum);
+	data = ml_sim_fam_put(data, "triggered_campaign_ids", ids);
+	data = ml_sim_fam_put(data, "failed_campaign_ids",
+	    json_object_new_array());
+	data = ml_sim_fam_put(data, "triggered_flow_ids",
+	    json_object_new_array());
+	data = ml_sim_fam_put(data, "failed_flow_ids", json_object_new_array());
+	if (rid == NULL)
+		rid = ml_sim_header(ctx, "X-MOE-Request-Id");
+	snprintf(fallback, sizeof(fallback), "resp_%s", ctx->request_id);
+	return ml_sim_fam_send(ctx, 200, ml_sim_fam_put(ml_sim_fam_strs(
+	    "response_id", rid != NULL ? rid : fallback, "type",
+	    "business-event", NULL), "data", data));
+}
+
+static int
+be5_trigger(struct ml_sim_ctx *ctx)
+{
+	struct be_trig t;
+	int rc;
+
+	memset(&t, 0, sizeof(t));
+	rc = ml_sim_fam_begin(ctx, &t.body);
+	if (rc == ML_OK)
+		rc = be5t_check(ctx, t.body);
+	if (rc == ML_OK)
+		rc = be_trigger_run(ctx, &t);
+	if (rc == ML_OK && (t.verdict == BE_V_UNKNOWN ||
+	    t.verdict == BE_V_ATTR || t.verdict == BE_V_TYPE))
+		rc = be5t_fail(ctx, 400, "VALIDATION_FAILED",
+		    t.verdict == BE_V_UNKNOWN ? "Business event does not exists" :
+		    "Wrong business event attribute passed in api request",
+		    t.verdict == BE_V_UNKNOWN ? "event_name" : t.attr,
+		    "INVALID_VALUE");
+	/* No campaign attached: a trigger that triggers nothing. */
+	if (rc == ML_OK && t.verdict == BE_V_NO_CAMPAIGN)
+		rc = ml_sim_fam_spend(ctx, 1, NULL);
+	if (rc == ML_OK)
+		rc = be5t_answer(ctx, &t);
+	json_object_put(t.body);
 	return ml_sim_fam_end(ctx, rc);
 }
 
@@ -768,6 +970,12 @@ be_other(struct ml_sim_ctx *ctx, int status)
 {
 	const char *why = MHD_get_reason_phrase_for((unsigned)status);
 
+	if (ml_sim_fam_route(ctx)->spec == &be5t_spec)
+		return be5t_fail(ctx, status, status >= 500 ? "INTERNAL_ERROR" :
+		    "VALIDATION_FAILED", status >= 500 ? "An unexpected error "
+		    "occurred while processing the request. Retry the request, "
+		    "and quote `response_id` if you contact MoEngage Support." :
+		    why, NULL, NULL);
 	if (ml_sim_fam_route(ctx)->spec == &be5_spec)
 		return be5_fail(ctx, status, status == 403 ? "FORBIDDEN" :
 		    status >= 500 ? "INTERNAL_ERROR" : "INVALID_REQUEST", why,
@@ -800,6 +1008,10 @@ static const struct ml_sim_fam_route r_trigger = {
 static const struct ml_sim_fam_route r_search = {
 	&be_spec, ML_SIM_F_BODY, { &be_limits[0], NULL }, NULL
 };
+static const struct ml_sim_fam_route r_v5_trigger = {
+	&be5t_spec, ML_SIM_F_BODY, { &be_limits[3], &be_limits[1],
+	    &be_limits[2], NULL }, NULL
+};
 static const struct ml_sim_fam_route r_v5_get = {
 	&be5_spec, 0, { NULL }, NULL
 };
@@ -814,6 +1026,8 @@ static const struct ml_sim_route be_routes[] = {
 	    be_trigger, &r_trigger },
 	{ "POST", "/v1.0/business_event/search", "search_business_events",
 	    be_search, &r_search },
+	{ "POST", "/v5/business-events/triggers", "trigger_business_event_v5",
+	    be5_trigger, &r_v5_trigger },
 	{ "GET", "/v5/business-events", "get_business_events_v5", be5_get,
 	    &r_v5_get },
 	{ "POST", "/v5/business-events/search", "search_business_events_v5",

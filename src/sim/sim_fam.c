@@ -206,6 +206,8 @@ ml_sim_fam_window(const struct ml_sim_limit *lim)
 
 	if (n > 9 && strcmp(lim->name + n - 9, "_per_hour") == 0)
 		return 3600;
+	if (n > 9 && strcmp(lim->name + n - 9, "_per_5min") == 0)
+		return 300;
 	if (n > 8 && strcmp(lim->name + n - 8, "_per_day") == 0)
 		return 86400;
 	return 60;

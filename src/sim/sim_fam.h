@@ -109,7 +109,10 @@ int ml_sim_fam_simple(struct ml_sim_ctx *ctx,
     int (*check)(struct ml_sim_ctx *ctx, json_object *body),
     const struct ml_sim_coll *coll,
     int (*apply)(struct ml_sim_ctx *ctx, json_object *coll, void *body));
-/* The window of a limit row, from its name: _per_min/_per_hour/_per_day. */
+/*
+ * The window of a limit row, in seconds, from its name: _per_min (60),
+ * _per_5min, _per_hour, _per_day.
+ */
 long ml_sim_fam_window(const struct ml_sim_limit *lim);
 /* Refuse with why->ref = ref (fault bodies reuse the family's refuse). */
 int ml_sim_fam_refuse(struct ml_sim_ctx *ctx, enum ml_sim_refusal ref);

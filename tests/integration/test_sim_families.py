@@ -466,6 +466,39 @@ class SimBusinessEventsTest(FamilyCase):
         self.assertEqual((st, body["error"]["code"]),
                          (400, "INVALID_REQUEST"))
 
+    def test_v5_trigger(self):
+        self.create("price_drop", [{"attribute_name": "new_price",
+                                    "attribute_data_type": "float"}])
+        self.create("nocampaign_x", [])
+        st, _, body, _ = self.call("/v5/business-events/triggers", {
+            "event_name": "price_drop", "triggered_by": "ops@acme.com",
+            "event_attributes": {"new_price": 349.5},
+            "moe_request_id": "550e8400-e29b-41d4-a716-446655440000"})
+        self.assertEqual((st, body["response_id"], body["type"]), (
+            200, "550e8400-e29b-41d4-a716-446655440000", "business-event"))
+        data = body["data"]
+        self.assertEqual((data["triggered_status"], data["summary"]),
+                         ("SUCCESS", {"total": 1, "triggered": 1,
+                                      "failed": 0}))
+        self.assertRegex(data["triggered_campaign_ids"][0], r"^[0-9a-f]{24}$")
+        st, _, body, _ = self.call("/v5/business-events/triggers", {
+            "event_name": "nocampaign_x", "triggered_by": "ops@acme.com"})
+        self.assertEqual((st, body["data"]["triggered_status"]),
+                         (200, "FAILURE"))
+        st, _, body, _ = self.call("/v5/business-events/triggers", {
+            "event_name": "gone", "triggered_by": "ops@acme.com"})
+        self.assertEqual((st, body["error"]["code"],
+                          body["error"]["details"][0]["field"]),
+                         (400, "VALIDATION_FAILED", "event_name"))
+        st, _, body, _ = self.call("/v5/business-events/triggers", {
+            "event_name": "price_drop"})
+        self.assertEqual((st, body["error"]["details"][0]["field"]),
+                         (400, "triggered_by"))
+        st, _, body, _ = self.call("/v5/business-events/triggers", {
+            "event_name": "price_drop", "triggered_by": "o@a.com"}, key=DATA)
+        self.assertEqual((st, body["error"]["code"]),
+                         (401, "AUTHENTICATION_REQUIRED"))
+
     def test_at_most_50_events(self):
         for i in range(50):
             self.assertStatus(self.create("e%d" % i, []), 200)
@@ -480,13 +513,18 @@ class SimBusinessEventsTest(FamilyCase):
             "status": "error", "data": {
                 "code": 429, "title": "rate limiter exception",
                 "description": "Exceeded rate limit for this app"}})
-        # Triggers: 50 an hour by default, 2 here.
+        # Triggers: 50 an hour by default, 2 here, legacy and v5 together.
         self.limited("/v1.0/business_event", {
             "event_name": "t", "created_by": "a@b.com",
             "event_attributes": []})
         for st in (200, 200, 429):
             self.assertEqual(self.limited("/v1.0/business_event/trigger", {
                 "event_name": "t", "event_attributes": {}})[0], st)
+        st, hd, body, _ = self.limited("/v5/business-events/triggers", {
+            "event_name": "t", "triggered_by": "o@a.com"})
+        self.assertEqual((st, body["error"]["code"]),
+                         (429, "RATE_LIMIT_EXCEEDED"))
+        self.assertIn("retry-after", hd)
 
 
 class SimTemplatesTest(FamilyCase):
