@@ -13,6 +13,7 @@
  * IMMEDIATE transactions. Statements are prepared once per connection.
  */
 #include "store/store_outbox.h"
+#include "store/store_outbox_pg.h"
 
 #include <moelink/mem.h>
 
@@ -179,6 +180,7 @@ struct ml_store_outbox {
 	struct ob_conn *conns;
 	int *busy;
 	int nconns;
+	struct ml__store_outbox_pg *pg;	/* PostgreSQL: all calls go there */
 };
 
 /* ---- plumbing ----------------------------------------------------------- */
@@ -202,6 +204,8 @@ ob_get(struct ml_store_outbox *o)
 {
 	int i;
 
+	if (o->pg != NULL)
+		return NULL;	/* never used: ML__OUTBOX_PG returned */
 	pthread_mutex_lock(&o->mu);
 	for (;;) {
 		for (i = 0; i < o->nconns; i++)
@@ -381,6 +385,9 @@ ml_store_outbox_close(struct ml_store_outbox *o)
 
 	if (o == NULL)
 		return;
+#ifdef ML_HAVE_LIBPQ
+	ml__store_outbox_pg_close(o->pg);
+#endif
 	for (i = 0; o->conns != NULL && i < o->nconns; i++) {
 		for (j = 0; j < OB_SQL_COUNT; j++)
 			sqlite3_finalize(o->conns[i].st[j]);
@@ -392,6 +399,29 @@ ml_store_outbox_close(struct ml_store_outbox *o)
 	ml_free(o->busy);
 	ml_free(o);
 }
+
+#ifdef ML_HAVE_LIBPQ
+/* A PostgreSQL store: the handle forwards every call (store_outbox_pg.c). */
+static int
+ob_open_pg(const char *url, int conns, struct ml_store_outbox **out,
+    struct ml_err *err)
+{
+	struct ml_store_outbox *o;
+	int rc;
+
+	o = ml_calloc(1, sizeof(*o));
+	if (o == NULL)
+		return ml_err_set(err, ML_ENOMEM, NULL, "out of memory");
+	pthread_mutex_init(&o->mu, NULL);
+	pthread_cond_init(&o->cv, NULL);
+	rc = ml__store_outbox_pg_open(url, conns, &o->pg, err);
+	if (rc)
+		ml_store_outbox_close(o);
+	else
+		*out = o;
+	return rc;
+}
+#endif
 
 int
 ml_store_outbox_open(const char *url, int conns, struct ml_store_outbox **out,
@@ -407,6 +437,10 @@ ml_store_outbox_open(const char *url, int conns, struct ml_store_outbox **out,
 	int i, rc = ML_OK;
 
 	*out = NULL;
+#ifdef ML_HAVE_LIBPQ
+	if (url != NULL && strncmp(url, "postgres://", 11) == 0)
+		return ob_open_pg(url, conns, out, err);
+#endif
 	if (url == NULL || strncmp(url, prefix, sizeof(prefix) - 1) != 0)
 		return ml_err_set(err, ML_EINVAL, "invalid_store_url",
 		    "the delivery outbox needs a sqlite:// store URL");
@@ -473,6 +507,8 @@ ml_store_outbox_enqueue(struct ml_store_outbox *o, const char *project_id,
 	size_t i;
 	int rc;
 
+	ML__OUTBOX_PG(o, enqueue(o->pg, project_id, account_id, rows, n, now_ms,
+	    err));
 	rc = ob_begin(c, err);
 	if (rc)
 		goto out;
@@ -534,6 +570,7 @@ ml_store_outbox_accounts(struct ml_store_outbox *o,
 	sqlite3_stmt *st;
 	int rc = ML_ESTORE;
 
+	ML__OUTBOX_PG(o, accounts(o->pg, out, n, err));
 	*out = NULL;
 	*n = 0;
 	st = ob_stmt(c, OB_ACCOUNTS, err);
@@ -570,6 +607,8 @@ ml_store_outbox_claim(struct ml_store_outbox *o, const char *account_id,
 	sqlite3_stmt *st;
 	int rc = ML_ESTORE, step = SQLITE_DONE;
 
+	ML__OUTBOX_PG(o, claim(o->pg, account_id, max_rows, max_bytes, out,
+	    n, err));
 	st = ob_stmt(c, OB_CLAIM, err);
 	if (st == NULL)
 		goto out;
@@ -687,6 +726,8 @@ ml_store_outbox_done(struct ml_store_outbox *o, const char *account_id,
 	sqlite3_stmt *st;
 	int rc;
 
+	ML__OUTBOX_PG(o, done(o->pg, account_id, first_seq, last_seq,
+	    delivered, now_s, err));
 	rc = ob_begin(c, err);
 	if (rc == ML_OK) {
 		st = ob_range(c, OB_DELETE_RANGE, account_id, first_seq,
@@ -710,6 +751,8 @@ ml_store_outbox_retry(struct ml_store_outbox *o, const char *account_id,
 	sqlite3_stmt *st;
 	int rc, changes = 0;
 
+	ML__OUTBOX_PG(o, retry(o->pg, account_id, first_seq, last_seq,
+	    next_attempt_ms, now_ms, error, err));
 	rc = ob_begin(c, err);
 	if (rc == ML_OK) {
 		st = ob_range(c, OB_RETRY_RANGE, account_id, first_seq,
@@ -740,6 +783,8 @@ ml_store_outbox_deadletter(struct ml_store_outbox *o, const char *account_id,
 	sqlite3_stmt *st;
 	int rc, moved = 0;
 
+	ML__OUTBOX_PG(o, deadletter(o->pg, account_id, first_seq, last_seq,
+	    reason, detail, now_s, err));
 	rc = ob_begin(c, err);
 	if (rc == ML_OK) {
 		st = ob_range(c, OB_DEAD_COPY, account_id, first_seq, last_seq,
@@ -773,6 +818,7 @@ ml_store_outbox_note_error(struct ml_store_outbox *o, const char *account_id,
 	struct ob_conn *c = ob_get(o);
 	int rc;
 
+	ML__OUTBOX_PG(o, note_error(o->pg, account_id, error, now_s, err));
 	rc = ob_count(c, account_id, now_s, 0, 0, 0, 0, error, err);
 	ob_put(o, c);
 	return rc;
@@ -831,6 +877,8 @@ ml_store_outbox_stats(struct ml_store_outbox *o, const char *project_id,
 	size_t i;
 	int rc = ML_ESTORE;
 
+	ML__OUTBOX_PG(o, stats(o->pg, project_id, account_id, now_s, out, n,
+	    err));
 	*out = NULL;
 	*n = 0;
 	st = ob_scope(c, OB_STATS, project_id, account_id, err);
@@ -891,6 +939,8 @@ ml_store_outbox_deadletters(struct ml_store_outbox *o, const char *project_id,
 	sqlite3_stmt *st;
 	int rc = ML_ESTORE;
 
+	ML__OUTBOX_PG(o, deadletters(o->pg, project_id, account_id, after,
+	    limit, out, n, total, err));
 	*out = NULL;
 	*n = 0;
 	*total = 0;
@@ -926,6 +976,8 @@ ml_store_outbox_deadletter_fix(struct ml_store_outbox *o,
 	sqlite3_stmt *st;
 	int rc = ML_ESTORE, changes = 0;
 
+	ML__OUTBOX_PG(o, deadletter_fix(o->pg, project_id, id, payload,
+	    err));
 	st = ob_stmt(c, OB_DL_FIX, err);
 	if (st != NULL) {
 		sqlite3_bind_text(st, 1, project_id, -1, SQLITE_STATIC);
@@ -1006,6 +1058,8 @@ ml_store_outbox_replay(struct ml_store_outbox *o, const char *project_id,
 	sqlite3_stmt *st;
 	int rc, changes = 0;
 
+	ML__OUTBOX_PG(o, replay(o->pg, project_id, account_id, ids, n_ids,
+	    now_ms, moved, accounts, n_accounts, err));
 	(void)now_ms;	/* replayed rows keep their original enqueue time */
 	*moved = 0;
 	rc = ob_begin(c, err);
@@ -1083,6 +1137,8 @@ ml_store_outbox_write_key_create(struct ml_store_outbox *o,
 	size_t plen = sizeof(ML_OUTBOX_WRITE_KEY_PREFIX) - 1;
 	int rc, changes = 0;
 
+	ML__OUTBOX_PG(o, write_key_create(o->pg, project_id, account_id,
+	    key, cap, info, err));
 	memset(&k, 0, sizeof(k));
 	if (cap < ML_STORE_TOKEN_MAX)
 		return ml_err_set(err, ML_EINVAL, "invalid_request",
@@ -1134,6 +1190,7 @@ ml_store_outbox_write_key_lookup(struct ml_store_outbox *o, const char *key,
 	const void *stored;
 	int rc = ML_ENOTFOUND;
 
+	ML__OUTBOX_PG(o, write_key_lookup(o->pg, key, info, err));
 	if (key == NULL || strncmp(key, ML_OUTBOX_WRITE_KEY_PREFIX,
 	    sizeof(ML_OUTBOX_WRITE_KEY_PREFIX) - 1) != 0 ||
 	    strlen(key) >= ML_STORE_TOKEN_MAX)
@@ -1172,6 +1229,8 @@ ml_store_outbox_write_key_list(struct ml_store_outbox *o,
 	sqlite3_stmt *st;
 	int rc = ML_ESTORE;
 
+	ML__OUTBOX_PG(o, write_key_list(o->pg, project_id, account_id, out,
+	    n, err));
 	*out = NULL;
 	*n = 0;
 	st = ob_scope(c, OB_WK_LIST, project_id, account_id, err);
@@ -1196,6 +1255,8 @@ ml_store_outbox_write_key_revoke(struct ml_store_outbox *o,
 	sqlite3_stmt *st;
 	int rc = ML_ESTORE, changes = 0;
 
+	ML__OUTBOX_PG(o, write_key_revoke(o->pg, project_id, key_id, now_s,
+	    err));
 	st = ob_stmt(c, OB_WK_REVOKE, err);
 	if (st != NULL) {
 		sqlite3_bind_text(st, 1, project_id, -1, SQLITE_STATIC);

@@ -38,6 +38,21 @@
 
 struct ml__store_outbox_pg;
 
+/*
+ * For store_outbox.c: when handle o is a PostgreSQL one (o->pg set), return
+ * what this backend's namesake returns, e.g.
+ *	ML__OUTBOX_PG(o, done(o->pg, account_id, first, last, n, now, err));
+ * Nothing without libpq, where o->pg is always NULL.
+ */
+#ifdef ML_HAVE_LIBPQ
+#define ML__OUTBOX_PG(o, call) do {					\
+	if ((o)->pg != NULL)						\
+		return ml__store_outbox_pg_##call;			\
+} while (0)
+#else
+#define ML__OUTBOX_PG(o, call) do { } while (0)
+#endif
+
 /* url is the store's postgres:// URL; conns 0 = 4 connections. */
 int ml__store_outbox_pg_open(const char *url, int conns,
     struct ml__store_outbox_pg **out, struct ml_err *err);
