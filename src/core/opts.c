@@ -117,14 +117,25 @@ int
 ml_opts_load_file(const struct ml_opt *tab, void *target, const char *path,
     struct ml_err *err)
 {
-	char line[1024], *k, *v, *eq;
-	int lineno = 0, rc = ML_OK;
 	FILE *fp;
+	int rc;
 
 	fp = fopen(path, "r");
 	if (fp == NULL)
 		return ml_err_set(err, ML_EIO, "config_unreadable",
 		    "cannot open config file %s: %s", path, strerror(errno));
+	rc = ml_opts_load_stream(tab, target, fp, path, err);
+	fclose(fp);
+	return rc;
+}
+
+int
+ml_opts_load_stream(const struct ml_opt *tab, void *target, FILE *fp,
+    const char *path, struct ml_err *err)
+{
+	char line[1024], *k, *v, *eq;
+	int lineno = 0, rc = ML_OK;
+
 	while (fgets(line, sizeof(line), fp) != NULL) {
 		lineno++;
 		if (strchr(line, '\n') == NULL && !feof(fp)) {
@@ -159,8 +170,10 @@ ml_opts_load_file(const struct ml_opt *tab, void *target, const char *path,
 			goto out;
 		}
 	}
+	if (rc == ML_OK && ferror(fp))
+		rc = ml_err_set(err, ML_EIO, "config_unreadable",
+		    "cannot read config file %s", path);
 out:
-	fclose(fp);
 	return rc;
 }
 

@@ -41,6 +41,9 @@ int ml_opts_set(const struct ml_opt *tab, void *target, const char *name,
 /* Load `key = value` lines. Unknown keys are errors (with the line number). */
 int ml_opts_load_file(const struct ml_opt *tab, void *target,
     const char *path, struct ml_err *err);
+/* The same from an open stream; path only names it in messages. */
+int ml_opts_load_stream(const struct ml_opt *tab, void *target, FILE *fp,
+    const char *path, struct ml_err *err);
 /*
  * Parse argv[first..argc). Accepts --name VALUE, --name=VALUE and --flag.
  * "--config FILE" loads the file at that point if the table has a "config"

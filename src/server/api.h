@@ -37,6 +37,13 @@ int ml_api_account_load(struct ml_http_req *r, struct ml_store_account *a);
 
 /* ---- api_sessions.c --------------------------------------------------- */
 
+/*
+ * The body of POST /connect_sessions into cs (initialised; owner fields,
+ * label, metadata) and *ttl (seconds, default 1800). Field errors name
+ * the field in err.
+ */
+int ml_api_sessions_parse(json_object *body, struct ml_store_session *cs,
+    int64_t *ttl, struct ml_err *err);
 int ml_api_sessions_create(struct ml_http_req *r);
 int ml_api_sessions_get(struct ml_http_req *r);
 /*

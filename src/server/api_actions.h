@@ -35,6 +35,25 @@
 int ml_api_actions_list(struct ml_http_req *r);
 int ml_api_actions_rpc(struct ml_http_req *r);
 int ml_api_proxy(struct ml_http_req *r);
+
+/* POST /proxy's input, checked (api_proxy.c). */
+struct ml_proxy_input {
+	const char *method;		/* "GET".."DELETE" (static) */
+	enum ml_host_kind kind;		/* host_kind, default api */
+	const char *path;		/* a plain absolute path (in input) */
+	json_object *query;		/* borrowed from input, or NULL */
+	json_object *headers;		/* new object (put it), or NULL */
+};
+
+/*
+ * Check the members of a /proxy input object without sending anything:
+ * the method, host_kind, the path (no URL, traversal, encoded separators
+ * or control bytes), query (an object) and headers (CR/LF and unknown
+ * names refused; hop-by-hop and credential ones dropped from
+ * p->headers). ML_EINVAL with err->field naming the member otherwise.
+ */
+int ml_api_proxy_check(json_object *input, struct ml_proxy_input *p,
+    struct ml_err *err);
 int ml_api_mcp(struct ml_http_req *r);
 int ml_api_openapi(struct ml_http_req *r);
 

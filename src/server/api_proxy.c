@@ -118,16 +118,16 @@ proxy_path_problem(const char *p)
 }
 
 static int
-proxy_fail(struct ml_http_req *r, const char *field, const char *kind,
+proxy_fail(struct ml_err *err, const char *field, const char *kind,
     const char *msg)
 {
-	ml_err_field(&r->err, field);
-	return ml_err_set(&r->err, ML_EINVAL, kind, "%s", msg);
+	ml_err_field(err, field);
+	return ml_err_set(err, ML_EINVAL, kind, "%s", msg);
 }
 
 /* The caller's headers: refuse CR/LF and unknown ones, drop the rest. */
 static int
-proxy_headers(struct ml_http_req *r, json_object *in, json_object **out)
+proxy_headers(json_object *in, json_object **out, struct ml_err *err)
 {
 	const char *v;
 	json_object *o;
@@ -136,7 +136,7 @@ proxy_headers(struct ml_http_req *r, json_object *in, json_object **out)
 	if (in == NULL)
 		return ML_OK;
 	if (!json_object_is_type(in, json_type_object))
-		return proxy_fail(r, "headers", "invalid_field",
+		return proxy_fail(err, "headers", "invalid_field",
 		    "headers must be a JSON object of strings");
 	o = json_object_new_object();
 	if (o == NULL)
@@ -147,7 +147,7 @@ proxy_headers(struct ml_http_req *r, json_object *in, json_object **out)
 		if (v == NULL || strpbrk(k, "\r\n:") != NULL ||
 		    strpbrk(v, "\r\n") != NULL || k[0] == '\0') {
 			json_object_put(o);
-			return proxy_fail(r, "headers", "invalid_header",
+			return proxy_fail(err, "headers", "invalid_header",
 			    "header names and values must be strings without "
 			    "line breaks");
 		}
@@ -155,8 +155,8 @@ proxy_headers(struct ml_http_req *r, json_object *in, json_object **out)
 			continue;
 		if (!proxy_in(k, proxy_passed)) {
 			json_object_put(o);
-			ml_err_field(&r->err, "headers");
-			return ml_err_set(&r->err, ML_EINVAL, "invalid_header",
+			ml_err_field(err, "headers");
+			return ml_err_set(err, ML_EINVAL, "invalid_header",
 			    "header %.40s is not passed to MoEngage; allowed: "
 			    "X-Forwarded-For, MOE-PROJECT-CODE, "
 			    "X-MOE-Request-Id, RECOMMENDATION-TYPE", k);
@@ -182,7 +182,7 @@ proxy_row(struct ml_http_req *r, struct ml_api_call *c, const char *method,
 
 	fam = ml_catalog_family_of(kind, path);
 	if (fam < 0)
-		return proxy_fail(r, "path", "unknown_path", "this path belongs "
+		return proxy_fail(&r->err, "path", "unknown_path", "this path belongs "
 		    "to no MoEngage API family moelink knows, so no key can be "
 		    "chosen for it");
 	m = ml_catalog_match(method, kind, path);
@@ -223,61 +223,73 @@ proxy_row(struct ml_http_req *r, struct ml_api_call *c, const char *method,
 	return ML_OK;
 }
 
+int
+ml_api_proxy_check(json_object *input, struct ml_proxy_input *p,
+    struct ml_err *err)
+{
+	const char *kind_name, *problem;
+	json_object *v = NULL;
+	size_t i;
+
+	memset(p, 0, sizeof(*p));
+	p->kind = ML_HOST_API;
+	p->method = ml_json_str(input, "method");
+	if (p->method == NULL || !proxy_in(p->method, proxy_methods))
+		return proxy_fail(err, "method", "invalid_field", "method must "
+		    "be GET, POST, PUT, PATCH or DELETE");
+	for (i = 0; proxy_methods[i] != NULL; i++)
+		if (strcasecmp(p->method, proxy_methods[i]) == 0)
+			p->method = proxy_methods[i];
+	kind_name = ml_json_str(input, "host_kind");
+	if (kind_name != NULL && ml_host_kind_parse(kind_name, &p->kind) !=
+	    ML_OK)
+		return proxy_fail(err, "host_kind", "invalid_field", "host_kind "
+		    "must be api, pushapi, sdk, sandbox-api or "
+		    "fileimports-data-api");
+	p->path = ml_json_str(input, "path");
+	if (p->path == NULL)
+		return proxy_fail(err, "path", "missing_field",
+		    "path is required");
+	problem = proxy_path_problem(p->path);
+	if (problem != NULL) {
+		ml_err_field(err, "path");
+		return ml_err_set(err, ML_EINVAL, "invalid_path", "path %s",
+		    problem);
+	}
+	json_object_object_get_ex(input, "query", &v);
+	if (v != NULL && !json_object_is_type(v, json_type_object))
+		return proxy_fail(err, "query", "invalid_field",
+		    "query must be a JSON object");
+	p->query = v;
+	v = NULL;
+	json_object_object_get_ex(input, "headers", &v);
+	return proxy_headers(v, &p->headers, err);
+}
+
 static int
 proxy_parse(struct ml_http_req *r, struct ml_api_call *c)
 {
 	static const char *const members[] = { "method", "path", "query",
 	    "headers", "body", "host_kind", NULL };
-	const char *method, *path, *kind_name, *problem;
-	enum ml_host_kind kind = ML_HOST_API;
-	json_object *hdrs = NULL, *v;
-	size_t i;
+	struct ml_proxy_input p;
 	int rc;
 
 	rc = ml_api_call_input(r, c, members);
+	if (rc == ML_OK)
+		rc = ml_api_proxy_check(c->input, &p, &r->err);
 	if (rc)
 		return rc;
-	method = ml_json_str(c->input, "method");
-	if (method == NULL || !proxy_in(method, proxy_methods))
-		return proxy_fail(r, "method", "invalid_field", "method must be "
-		    "GET, POST, PUT, PATCH or DELETE");
-	for (i = 0; proxy_methods[i] != NULL; i++)
-		if (strcasecmp(method, proxy_methods[i]) == 0)
-			method = proxy_methods[i];
-	kind_name = ml_json_str(c->input, "host_kind");
-	if (kind_name != NULL && ml_host_kind_parse(kind_name, &kind) != ML_OK)
-		return proxy_fail(r, "host_kind", "invalid_field", "host_kind "
-		    "must be api, pushapi, sdk, sandbox-api or "
-		    "fileimports-data-api");
-	path = ml_json_str(c->input, "path");
-	if (path == NULL)
-		return proxy_fail(r, "path", "missing_field", "path is required");
-	problem = proxy_path_problem(path);
-	if (problem != NULL) {
-		ml_err_field(&r->err, "path");
-		return ml_err_set(&r->err, ML_EINVAL, "invalid_path",
-		    "path %s", problem);
-	}
-	v = NULL;
-	json_object_object_get_ex(c->input, "query", &v);
-	if (v != NULL && !json_object_is_type(v, json_type_object))
-		return proxy_fail(r, "query", "invalid_field",
-		    "query must be a JSON object");
-	c->in.query = v;
-	v = NULL;
-	json_object_object_get_ex(c->input, "headers", &v);
-	rc = proxy_headers(r, v, &hdrs);
-	if (rc)
-		return rc;
-	if (hdrs != NULL) {
+	c->in.query = p.query;
+	if (p.headers != NULL) {
 		/* Kept with the input so it lives as long as the call. */
-		if (json_object_object_add(c->input, "headers", hdrs) != 0) {
-			json_object_put(hdrs);
+		if (json_object_object_add(c->input, "headers", p.headers) !=
+		    0) {
+			json_object_put(p.headers);
 			return ML_ENOMEM;
 		}
-		c->in.headers = hdrs;
+		c->in.headers = p.headers;
 	}
-	return proxy_row(r, c, method, kind, path);
+	return proxy_row(r, c, p.method, p.kind, p.path);
 }
 
 int

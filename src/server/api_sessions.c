@@ -77,54 +77,66 @@ sessions_json(struct ml_http_req *r, const struct ml_store_session *cs,
 }
 
 int
-ml_api_sessions_create_from(struct ml_http_req *r, json_object *body)
+ml_api_sessions_parse(json_object *body, struct ml_store_session *cs,
+    int64_t *ttl, struct ml_err *err)
 {
-	struct ml_store_session cs;
-	char token[ML_STORE_TOKEN_MAX] = "";
 	char provider[32];
-	json_object *out = NULL, *v = NULL;
-	int64_t ttl = ML_API_SESSION_TTL_DEFAULT;
+	json_object *v = NULL;
 	int rc;
 
-	ml_store_session_init(&cs);
-	ml_strlcpy(cs.project_id, r->project_id, sizeof(cs.project_id));
-	rc = ml_api_text(body, "origin_owner_id", 1, cs.origin_owner_id,
-	    sizeof(cs.origin_owner_id), &r->err);
+	*ttl = ML_API_SESSION_TTL_DEFAULT;
+	rc = ml_api_text(body, "origin_owner_id", 1, cs->origin_owner_id,
+	    sizeof(cs->origin_owner_id), err);
 	if (rc == ML_OK)
 		rc = ml_api_text(body, "origin_owner_name", 1,
-		    cs.origin_owner_name, sizeof(cs.origin_owner_name),
-		    &r->err);
+		    cs->origin_owner_name, sizeof(cs->origin_owner_name), err);
 	if (rc == ML_OK)
 		rc = ml_api_text(body, "origin_username", 0,
-		    cs.origin_username, sizeof(cs.origin_username), &r->err);
+		    cs->origin_username, sizeof(cs->origin_username), err);
 	if (rc == ML_OK)
-		rc = ml_api_text(body, "label", 0, cs.label, sizeof(cs.label),
-		    &r->err);
+		rc = ml_api_text(body, "label", 0, cs->label, sizeof(cs->label),
+		    err);
 	if (rc == ML_OK)
 		rc = ml_api_text(body, "provider", 0, provider,
-		    sizeof(provider), &r->err);
+		    sizeof(provider), err);
 	if (rc == ML_OK && provider[0] != '\0' &&
 	    strcmp(provider, "moengage") != 0) {
-		ml_err_field(&r->err, "provider");
-		rc = ml_err_set(&r->err, ML_EINVAL, "invalid_field",
+		ml_err_field(err, "provider");
+		rc = ml_err_set(err, ML_EINVAL, "invalid_field",
 		    "provider must be \"moengage\" (the only provider here)");
 	}
 	if (rc == ML_OK)
-		rc = ml_api_metadata(body, &cs.metadata, &r->err);
+		rc = ml_api_metadata(body, &cs->metadata, err);
 	if (rc)
-		goto out;
+		return rc;
 	if (json_object_object_get_ex(body, "expires_in", &v) && v != NULL) {
 		if (!json_object_is_type(v, json_type_int) ||
 		    json_object_get_int64(v) < 60 ||
 		    json_object_get_int64(v) > ML_API_SESSION_TTL_MAX) {
-			ml_err_field(&r->err, "expires_in");
-			rc = ml_err_set(&r->err, ML_EINVAL, "invalid_field",
+			ml_err_field(err, "expires_in");
+			return ml_err_set(err, ML_EINVAL, "invalid_field",
 			    "expires_in must be a whole number of seconds "
 			    "from 60 to %ld (30 days)", ML_API_SESSION_TTL_MAX);
-			goto out;
 		}
-		ttl = json_object_get_int64(v);
+		*ttl = json_object_get_int64(v);
 	}
+	return ML_OK;
+}
+
+int
+ml_api_sessions_create_from(struct ml_http_req *r, json_object *body)
+{
+	struct ml_store_session cs;
+	char token[ML_STORE_TOKEN_MAX] = "";
+	json_object *out = NULL;
+	int64_t ttl;
+	int rc;
+
+	ml_store_session_init(&cs);
+	ml_strlcpy(cs.project_id, r->project_id, sizeof(cs.project_id));
+	rc = ml_api_sessions_parse(body, &cs, &ttl, &r->err);
+	if (rc)
+		goto out;
 	cs.expires_at = ml_store_now() + ttl;
 	rc = ml_store_session_create(r->srv->store, &cs, token, sizeof(token),
 	    &r->err);
