@@ -9,7 +9,8 @@
  * main thread builds and submits; completions arrive on the client's curl
  * thread and free a slot. After --warmup requests (connections and TLS
  * sessions are set up then, as wrk also does before it counts), it runs for
- * --seconds and prints one JSON line:
+ * --seconds (or sends --requests, a fixed amount of work for profilers such
+ * as callgrind) and prints one JSON line:
  *   {"inflight":..,"http":"1.1|2","ok":..,"failed":..,"seconds":..,
  *    "rps":..,"p50_us":..,"p99_us":..,"cpu_s":..,"vmhwm_kb":..,...}
  * Latency is from submit to completion callback, in a fixed histogram of
@@ -51,6 +52,7 @@ struct bc_opts {
 	char label[64];
 	long inflight;
 	long seconds;
+	long requests;
 	long warmup;
 	long max_conns;
 	int http1;
@@ -75,6 +77,9 @@ static const struct ml_opt bc_opt_table[] = {
 	    "requests outstanding at once" },
 	{ "seconds", ML_OPT_LONG, N(seconds), "5", NULL, 1, 600, "S",
 	    "measured duration" },
+	{ "requests", ML_OPT_LONG, N(requests), "0", NULL, 0, 100000000, "N",
+	    "stop after N measured requests instead (fixed work, for "
+	    "profilers)" },
 	{ "warmup", ML_OPT_LONG, N(warmup), "500", NULL, 0, 1000000, "N",
 	    "requests sent before measuring" },
 	{ "max-conns", ML_OPT_LONG, N(max_conns), "0", NULL, 0, 4096, "N",
@@ -292,7 +297,8 @@ bc_run_all(const struct bc_opts *o, struct ml_client *c,
 	cpu0 = bc_cpu_seconds();
 	t0 = bench_util_now_ns();
 	end = t0 + (int64_t)o->seconds * 1000000000;
-	while (rc == ML_OK && bench_util_now_ns() < end)
+	while (rc == ML_OK && (o->requests > 0 ? seq - o->warmup <
+	    o->requests : bench_util_now_ns() < end))
 		rc = bc_send_one(c, a, acct, body, seq++, run, slots,
 		    o->inflight, err);
 	bc_drain(run);

@@ -191,18 +191,22 @@ i1, t1 = snap()
 print(int(100 * (i1 - i0) / max(1, t1 - t0)))'
 }
 
-# bench_quiet: before a measurement, wait (QUIET_MAX s at most, default 120) for
-# the machine to be mostly idle (>= 85 %), since other work on the same 2
-# cores skews every figure. The idle share seen is recorded per result.
-QUIET_MAX=${QUIET_MAX:-120}
+# bench_quiet: before a measurement, wait for the machine to be mostly
+# idle (>= 85 % over 0.5 s), since other work on the same 2 cores skews
+# every figure. At most 30 s per measurement and QUIET_BUDGET seconds
+# (default 90) per run, so a busy machine cannot stretch a run much. The
+# idle share seen last is recorded with each result (idle_before).
+QUIET_LEFT=${QUIET_BUDGET:-90}
 bench_quiet() {
 	waited=0
 	IDLE=$(bench_idle_pct)
-	while [ "$IDLE" -lt 85 ] && [ $waited -lt "$QUIET_MAX" ]; do
+	while [ "$IDLE" -lt 85 ] && [ $waited -lt 30 ] &&
+	    [ "$QUIET_LEFT" -gt 0 ]; do
 		[ $waited -eq 0 ] && echo "# waiting for a quiet machine" \
 		    "(idle $IDLE %)" >&2
-		sleep 2
-		waited=$((waited + 3))
+		sleep 1.5
+		waited=$((waited + 2))
+		QUIET_LEFT=$((QUIET_LEFT - 2))
 		IDLE=$(bench_idle_pct)
 	done
 }
@@ -222,10 +226,21 @@ bench_record() {
 }
 
 # bench_wrk CASE ROUND THREADS CONNS SCRIPT URL: one wrk run, recorded.
+# wrk's own CPU time per request is added as cpu_us_per_req (as
+# bench_client reports its own), when /usr/bin/time is there.
 bench_wrk() {
 	bench_quiet
-	res=$(wrk -t"$3" -c"$4" -d"${SECONDS_PER}s" --timeout 10s -s "$5" \
-	    "$6" 2>&1 | tail -1)
+	timer=""
+	[ -x /usr/bin/time ] && timer="/usr/bin/time -f %U+%S -o $T/wrk.time"
+	res=$($timer wrk -t"$3" -c"$4" -d"${SECONDS_PER}s" --timeout 10s \
+	    -s "$5" "$6" 2>&1 | tail -1)
+	if [ -n "$timer" ]; then
+		n=$(echo "$res" | sed -n 's/.*"requests":\([0-9]*\).*/\1/p')
+		cpu=$(awk -v n="${n:-0}" -F+ '{ if (n > 0)
+		    printf "%.1f", ($1 + $2) * 1e6 / n; else print 0 }' \
+		    "$T/wrk.time")
+		res="${res%\}},\"cpu_us_per_req\":$cpu}"
+	fi
 	bench_record "$1" "$2" "$res"
 }
 
@@ -234,10 +249,11 @@ bench_vm_kb() {
 	sed -n "s/^$2:[[:space:]]*\([0-9]*\) kB/\1/p" "/proc/$1/status"
 }
 
-# bench_finish TITLE: print the summary table; keep the raw lines if asked.
+# bench_finish TITLE [--ratio A:B[:T]] [--delta A:B]...: print the summary
+# (bench/summarize.py); keep the raw lines if --out was given.
 bench_finish() {
-	[ -n "$OUT" ] && cp "$RESULTS" "$OUT"
-	python3 "$BENCH_DIR/summarize.py" "$1" < "$RESULTS"
+	if [ -n "$OUT" ]; then cp "$RESULTS" "$OUT"; fi
+	python3 "$BENCH_DIR/summarize.py" "$@" < "$RESULTS"
 }
 
 # bench_mem PID: a JSON line with the memory of a running process in KiB:

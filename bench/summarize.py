@@ -12,6 +12,7 @@ Usage: summarize.py TITLE [--ratio A:B[:TARGET] ...] [--delta A:B ...]
        < results.jsonl
 """
 import json
+import statistics
 import sys
 
 COLUMNS = [
@@ -20,7 +21,7 @@ COLUMNS = [
     ("p90_us", "p90 us"),
     ("p99_us", "p99 us"),
     ("http", "HTTP"),
-    ("cpu_us_per_req", "client CPU us/req"),
+    ("cpu_us_per_req", "load-gen CPU us/req"),
     ("vmhwm_kb", "peak RSS KiB"),
     ("rss_kb", "RSS KiB"),
     ("rss_anon_kb", "anon KiB"),
@@ -104,8 +105,9 @@ def main(argv):
         if not vals:
             print("\n%s / %s: no data" % (a, b))
             continue
-        line = "\n%s / %s (req/s, per round): %.0f%%-%.0f%%" % (
-            a, b, 100 * min(vals), 100 * max(vals))
+        line = "\n%s / %s (req/s, per round): %.0f%%-%.0f%%, median %.0f%%" % (
+            a, b, 100 * min(vals), 100 * max(vals),
+            100 * statistics.median(vals))
         if target is not None:
             met = all(v >= target for v in vals)
             some = any(v >= target for v in vals)
