@@ -168,10 +168,17 @@ static const struct ml_sim_fam_spec seg2_spec = {
 
 /* ---- the store -------------------------------------------------------- */
 
+/*
+ * Active (not archived) segments. Archived ones count too once the
+ * collection reaches the simulator's cap, so memory stays bounded.
+ */
 static long
 seg_active(json_object *coll)
 {
 	long n = 0;
+
+	if (json_object_object_length(coll) >= ML_SIM_STORE_ITEMS_MAX)
+		return SEG_ACTIVE_MAX;
 
 	json_object_object_foreach(coll, k, v) {
 		(void)k;

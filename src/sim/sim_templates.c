@@ -31,6 +31,7 @@
 #include <moelink/json.h>
 
 #define TPL_ENTRIES_MAX 15
+#define TPL_VERSIONS_MAX 1000	/* the simulator's cap, not MoEngage's */
 #define TPL_400 "400 Bad Request"
 #define TPL_INVALID "Validation failed because of invalid request data"
 
@@ -521,6 +522,11 @@ tpl_update_fn(struct ml_sim_ctx *ctx, json_object *coll, void *arg)
 		    "MissingValue", ext, msg);
 	}
 	vs = ml_json_get(t, "versions", json_type_array);
+	if (json_object_array_length(vs) >= TPL_VERSIONS_MAX)
+		return tpl_one(ctx, 400, TPL_400, "Maximum Template limit "
+		    "exceeded", "NotSupported", "Maximum Template limit "
+		    "exceeded", "The template has the most versions the "
+		    "simulator keeps");
 	latest = (long)ml_json_int(t, "latest", 1);
 	prev = json_object_array_get_idx(vs, json_object_array_length(vs) - 1);
 	v = tpl_version(q, ext, latest + 1, prev);
