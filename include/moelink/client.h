@@ -37,7 +37,11 @@ struct ml_client_opts {
 /* Fill opts with defaults (all zero is also accepted). */
 void ml_client_opts_init(struct ml_client_opts *opts);
 
-/* Start the client thread. */
+/*
+ * Make a client. Its thread, curl multi handle and libcurl's global
+ * initialisation wait for the first submit, so an unused client costs
+ * almost nothing.
+ */
 int ml_client_new(const struct ml_client_opts *opts, struct ml_client **out,
     struct ml_err *err);
 /*

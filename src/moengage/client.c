@@ -3,7 +3,11 @@
  * client.c: the MoEngage HTTP client (client.h).
  *
  * Threading: one thread per client owns the curl multi handle and every
- * transfer on it. Other threads only touch the submit queue (under c->mu)
+ * transfer on it. Both are made on the first submit, not by
+ * ml_client_new(): an idle client costs no thread and no libcurl/TLS
+ * initialisation (about 2.5 MB of resident library pages in a server that
+ * keeps three clients). curl_global_init() is serialised by a static mutex
+ * (older libcurl builds are not thread-safe there). Other threads only touch the submit queue (under c->mu)
  * and wake the thread with curl_multi_wakeup(). The thread sleeps in
  * curl_multi_poll() with a timeout no longer than the next retry's due
  * time, so a retry never blocks other transfers and nothing sleeps.
@@ -61,6 +65,8 @@ struct client_xfer {
 	char errbuf[CURL_ERROR_SIZE];
 };
 
+static pthread_mutex_t client_global_mu = PTHREAD_MUTEX_INITIALIZER;
+
 struct ml_client {
 	struct ml_client_opts opts;
 	char *connect_to;	/* copies of the opts strings */
@@ -69,7 +75,7 @@ struct ml_client {
 	pthread_t thread;
 	int thread_started;
 	int curl_ready;
-	pthread_mutex_t mu;	/* guards stopping and queue */
+	pthread_mutex_t mu;	/* guards stopping, queue and the start */
 	int stopping;
 	struct client_xfer *queue;
 	struct client_xfer **queue_tail;
@@ -602,27 +608,6 @@ ml_client_new(const struct ml_client_opts *opts, struct ml_client **out,
 		ml_err_set(err, rc, NULL, "out of memory");
 		goto out;
 	}
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		rc = ml_err_set(err, ML_ENET, NULL,
-		    "libcurl could not be initialised");
-		goto out;
-	}
-	c->curl_ready = 1;
-	c->multi = curl_multi_init();
-	if (c->multi == NULL) {
-		rc = ml_err_set(err, ML_ENOMEM, NULL, "out of memory");
-		goto out;
-	}
-	curl_multi_setopt(c->multi, CURLMOPT_PIPELINING,
-	    (long)CURLPIPE_MULTIPLEX);
-	curl_multi_setopt(c->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
-	    (long)c->opts.max_host_connections);
-	if (pthread_create(&c->thread, NULL, client_main, c) != 0) {
-		rc = ml_err_set(err, ML_ENOMEM, NULL,
-		    "could not start the client thread");
-		goto out;
-	}
-	c->thread_started = 1;
 	*out = c;
 	c = NULL;
 out:
@@ -630,22 +615,66 @@ out:
 	return rc;
 }
 
+/*
+ * Make the multi handle and start the thread unless done already; c->mu
+ * held. A failure leaves nothing half made, so a later submit tries again.
+ */
+static int
+client_start_thread(struct ml_client *c, struct ml_err *err)
+{
+	CURLcode cc;
+
+	if (c->thread_started)
+		return ML_OK;
+	if (!c->curl_ready) {
+		pthread_mutex_lock(&client_global_mu);
+		cc = curl_global_init(CURL_GLOBAL_DEFAULT);
+		pthread_mutex_unlock(&client_global_mu);
+		if (cc != CURLE_OK)
+			return ml_err_set(err, ML_ENET, NULL,
+			    "libcurl could not be initialised");
+		c->curl_ready = 1;
+	}
+	if (c->multi == NULL) {
+		c->multi = curl_multi_init();
+		if (c->multi == NULL)
+			return ml_err_set(err, ML_ENOMEM, NULL,
+			    "out of memory");
+		curl_multi_setopt(c->multi, CURLMOPT_PIPELINING,
+		    (long)CURLPIPE_MULTIPLEX);
+		curl_multi_setopt(c->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+		    (long)c->opts.max_host_connections);
+	}
+	if (pthread_create(&c->thread, NULL, client_main, c) != 0)
+		return ml_err_set(err, ML_ENOMEM, NULL,
+		    "could not start the client thread");
+	c->thread_started = 1;
+	return ML_OK;
+}
+
 void
 ml_client_free(struct ml_client *c)
 {
+	int started;
+
 	if (c == NULL)
 		return;
-	if (c->thread_started) {
-		pthread_mutex_lock(&c->mu);
-		c->stopping = 1;
-		pthread_mutex_unlock(&c->mu);
+	/* Under the lock: a submit racing with us starts the thread there. */
+	pthread_mutex_lock(&c->mu);
+	c->stopping = 1;
+	started = c->thread_started;
+	pthread_mutex_unlock(&c->mu);
+	if (started) {
 		curl_multi_wakeup(c->multi);
 		pthread_join(c->thread, NULL);
 	}
 	if (c->multi != NULL)
 		curl_multi_cleanup(c->multi);
-	if (c->curl_ready)
+	if (c->curl_ready) {
+		pthread_mutex_lock(&client_global_mu);
 		curl_global_cleanup();
+		pthread_mutex_unlock(&client_global_mu);
+	}
 	pthread_mutex_destroy(&c->mu);
 	ml_free(c->connect_to);
 	ml_free(c->ca_file);
@@ -662,6 +691,14 @@ ml_client_submit(struct ml_client *c, struct ml_request *req,
 	if (c == NULL || req == NULL || cb == NULL || req->url == NULL)
 		return ml_err_set(err, ML_EINVAL, NULL,
 		    "nothing to submit (build the request first)");
+	pthread_mutex_lock(&c->mu);
+	rc = c->stopping ? ML_ECANCELED : client_start_thread(c, err);
+	pthread_mutex_unlock(&c->mu);
+	if (rc == ML_ECANCELED)
+		return ml_err_set(err, rc, "canceled",
+		    "the MoEngage client is shutting down");
+	if (rc)
+		return rc;
 	x = ml_calloc(1, sizeof(*x));
 	if (x == NULL)
 		return ml_err_set(err, ML_ENOMEM, NULL, "out of memory");

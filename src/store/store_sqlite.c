@@ -2,8 +2,11 @@
 /*
  * store_sqlite.c: the SQLite backend of the store (ops table in store_int.h).
  *
- * Contract: a small pool of connections (default 4, "?pool=N"), each opened
- * with SQLITE_OPEN_NOMUTEX and used by one thread at a time: a caller
+ * Contract: a small pool of connections (up to 4, "?pool=N"), each opened
+ * with SQLITE_OPEN_NOMUTEX and used by one thread at a time: one is opened
+ * (and migrates the schema) at start, the others only when every open one
+ * is busy, so an idle server holds one. Each caps its page cache at
+ * SQ_CACHE_KIB and none preallocates cache lines. A caller
  * checks a connection out, runs its statements, resets them and checks it
  * back in. Every connection runs WAL, synchronous=NORMAL, foreign_keys=ON
  * and a 5 s busy timeout, and caches its prepared statements (prepared once,
@@ -30,6 +33,7 @@
 #include <unistd.h>
 
 #define SQ_POOL_DEFAULT 4
+#define SQ_CACHE_KIB 1024	/* per connection; SQLite's default is 2 MiB */
 #define SQ_BUSY_MS 5000
 #define SQ_RESEAL_BATCH 256
 
@@ -209,10 +213,13 @@ struct sq_store {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct sq_conn *conns;
-	size_t nconns;
+	size_t nconns;		/* the pool's size */
+	size_t nopen;		/* conns[0..nopen) opened or being opened */
 	size_t *idle;		/* stack of idle connection indexes */
 	size_t nidle;
+	int grow_failed;	/* an extra connection failed: stop growing */
 	int sync_ready;		/* mu and cv initialised */
+	char *path;
 };
 
 static struct sq_store *
@@ -245,15 +252,37 @@ sq_fail(struct sq_conn *c, int src, const char *what, struct ml_err *err)
 	    msg);
 }
 
+static int sq_conn_open(struct sq_conn *c, const char *path,
+    struct ml_err *err);
+static void sq_conn_close(struct sq_conn *c);
+
+/*
+ * An idle connection; if none is idle, a new one while the pool is not
+ * full (opened outside the lock), else wait. Connection 0 is always open,
+ * so a failed extra open only means waiting.
+ */
 static struct sq_conn *
 sq_acquire(struct ml_store *s)
 {
 	struct sq_store *q = sq_impl(s);
 	struct sq_conn *c;
+	size_t i;
 
 	pthread_mutex_lock(&q->mu);
-	while (q->nidle == 0)
+	while (q->nidle == 0) {
+		if (q->nopen < q->nconns && !q->grow_failed) {
+			i = q->nopen++;
+			pthread_mutex_unlock(&q->mu);
+			c = &q->conns[i];
+			if (sq_conn_open(c, q->path, NULL) == ML_OK)
+				return c;
+			sq_conn_close(c);
+			pthread_mutex_lock(&q->mu);
+			q->grow_failed = 1;
+			continue;
+		}
 		pthread_cond_wait(&q->cv, &q->mu);
+	}
 	c = &q->conns[q->idle[--q->nidle]];
 	pthread_mutex_unlock(&q->mu);
 	return c;
@@ -745,7 +774,8 @@ static int
 sq_conn_open(struct sq_conn *c, const char *path, struct ml_err *err)
 {
 	static const char pragmas[] = "PRAGMA journal_mode = WAL;"
-	    "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;";
+	    "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
+	    "PRAGMA cache_size = -1024;";	/* KiB: SQ_CACHE_KIB */
 	int rc;
 
 	rc = sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE |
@@ -844,18 +874,33 @@ sq_close(struct ml_store *s)
 	}
 	ml_free(q->conns);
 	ml_free(q->idle);
+	ml_free(q->path);
 	ml_free(q);
 	s->impl = NULL;
+}
+
+/*
+ * Before SQLite's first use in the process: no bulk preallocation of page
+ * cache lines per connection (SQLITE_DEFAULT_PCACHE_INITSZ); lines are
+ * allocated as pages are read. Too late (SQLite already initialised) is
+ * harmless: then the default stays.
+ */
+static void
+sq_global_config(void)
+{
+	sqlite3_config(SQLITE_CONFIG_PAGECACHE, NULL, 0, 0);
 }
 
 static int
 sq_open(struct ml_store *s, const struct ml_store_url *url,
     struct ml_err *err)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct sq_store *q;
-	size_t i, n;
+	size_t n;
 	int memory, rc;
 
+	pthread_once(&once, sq_global_config);
 	memory = strcmp(url->path, ":memory:") == 0;
 	n = memory ? 1 : url->pool > 0 ? (size_t)url->pool : SQ_POOL_DEFAULT;
 	q = ml_calloc(1, sizeof(*q));
@@ -864,7 +909,8 @@ sq_open(struct ml_store *s, const struct ml_store_url *url,
 	s->impl = q;
 	q->conns = ml_calloc(n, sizeof(*q->conns));
 	q->idle = ml_calloc(n, sizeof(*q->idle));
-	if (q->conns == NULL || q->idle == NULL) {
+	q->path = ml_strdup(url->path);
+	if (q->conns == NULL || q->idle == NULL || q->path == NULL) {
 		rc = ml_err_set(err, ML_ENOMEM, NULL, "out of memory");
 		goto out;
 	}
@@ -886,16 +932,14 @@ sq_open(struct ml_store *s, const struct ml_store_url *url,
 			goto out;
 	}
 	q->nconns = n;
-	for (i = 0; i < n; i++) {
-		rc = sq_conn_open(&q->conns[i], url->path, err);
-		if (rc == ML_OK && i == 0)
-			rc = sq_migrate(&q->conns[0], err);
-		if (rc)
-			goto out;
-		q->conns[i].used = 0;
-		q->idle[q->nidle++] = i;
-	}
-	rc = ML_OK;
+	q->nopen = 1;
+	rc = sq_conn_open(&q->conns[0], url->path, err);
+	if (rc == ML_OK)
+		rc = sq_migrate(&q->conns[0], err);
+	if (rc)
+		goto out;
+	q->conns[0].used = 0;
+	q->idle[q->nidle++] = 0;
 out:
 	if (rc)
 		sq_close(s);
