@@ -29,6 +29,7 @@
 #include "core/log.h"
 #include "server/auth.h"
 #include "server/server.h"
+#include "server/work.h"
 
 int64_t
 ml_http_now_ns(void)
@@ -441,6 +442,50 @@ http_call_done(void *ud, struct ml_response *resp, const struct ml_err *err)
 	call->pending = 0;
 	call->done = 1;
 	MHD_resume_connection(r->conn);
+}
+
+/* Worker thread: run the job, then let MHD run the handler again. */
+static void
+http_job_run(void *p)
+{
+	struct ml_http_job *job = p;
+
+	job->fn(job->arg);
+	job->rc = ML_OK;
+	job->done = 1;
+	MHD_resume_connection(job->r->conn);
+}
+
+int
+ml_http_job_start(struct ml_http_req *r, struct ml_http_job *job,
+    void (*fn)(void *arg), void *arg)
+{
+	struct ml_server *srv = r->srv;
+	int rc;
+
+	job->done = 0;
+	job->rc = ML_OK;
+	job->fn = fn;
+	job->arg = arg;
+	job->r = r;
+	pthread_rwlock_rdlock(&srv->client_lock);
+	if (srv->work == NULL || srv->stopping) {
+		pthread_rwlock_unlock(&srv->client_lock);
+		return ml_err_set(&r->err, ML_ECANCELED, "shutting_down",
+		    "the server is shutting down; try again shortly");
+	}
+	/* Suspend first: the job may resume before submit returns. */
+	MHD_suspend_connection(r->conn);
+	r->suspended = 1;
+	rc = ml_work_submit(srv->work, http_job_run, job, &r->err);
+	pthread_rwlock_unlock(&srv->client_lock);
+	if (rc) {
+		/* It will never run: finish here, the handler runs again. */
+		job->rc = rc;
+		job->done = 1;
+		MHD_resume_connection(r->conn);
+	}
+	return ML_OK;
 }
 
 int

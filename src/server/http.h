@@ -165,6 +165,24 @@ int ml_http_call_start(struct ml_http_req *r, struct ml_http_call *call,
 void ml_http_call_init(struct ml_http_call *call);
 void ml_http_call_cleanup(struct ml_http_call *call);
 
+/*
+ * A CPU-heavy step run off the MHD threads, on the server's worker pool
+ * (work.h), while the connection is suspended. ml_http_job_start returns
+ * ML_OK (the handler returns ML_OK and runs again once job->done is set;
+ * job->rc is ML_OK if fn ran, else why it could not) or an error with
+ * nothing suspended. job must stay valid until done (keep it in r->state).
+ */
+struct ml_http_job {
+	int done;
+	int rc;
+	void (*fn)(void *arg);
+	void *arg;
+	struct ml_http_req *r;
+};
+
+int ml_http_job_start(struct ml_http_req *r, struct ml_http_job *job,
+    void (*fn)(void *arg), void *arg);
+
 /* Log with the request id: level, then printf text. */
 void ml_http_log(struct ml_http_req *r, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

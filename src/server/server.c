@@ -35,6 +35,7 @@
 #include "server/assets.h"
 #include "server/deliver.h"
 #include "server/http.h"
+#include "server/work.h"
 
 #define SERVER_SECRET_SETTING "hub_csrf_secret_sealed"
 #define SERVER_SECRET_AD "server:hub_csrf_secret"
@@ -361,9 +362,12 @@ client:
 	/* Cancels calls in flight: their callbacks resume the connections. */
 	ml_client_free(srv->client);
 	ml_client_free(srv->verify_client);
+	/* Runs the jobs still queued: each resumes its connection. */
+	ml_work_free(srv->work);
 	pthread_rwlock_wrlock(&srv->client_lock);
 	srv->client = NULL;
 	srv->verify_client = NULL;
+	srv->work = NULL;
 	pthread_rwlock_unlock(&srv->client_lock);
 	if (srv->daemon != NULL)
 		MHD_stop_daemon(srv->daemon);
@@ -414,6 +418,9 @@ server_open(struct ml_server *srv, struct ml_err *err)
 	rc = ml_store_open(srv->opts.db, &srv->store, err);
 	if (rc == ML_OK)
 		rc = server_secret(srv, err);
+	/* One thread: password checks take turns (and slow guessing down). */
+	if (rc == ML_OK)
+		rc = ml_work_new(1, &srv->work, err);
 	if (rc == ML_OK)
 		rc = server_deliver(srv, err);
 	if (rc)

@@ -42,6 +42,7 @@ struct ml_server_opts {
 };
 
 struct ml_deliver;
+struct ml_work;
 
 /* What the request handlers reach through r->srv. */
 struct ml_server {
@@ -52,6 +53,7 @@ struct ml_server {
 	struct ml_client *verify_client; /* link checks: fail fast */
 	pthread_rwlock_t client_lock;	/* clients may go away at shutdown */
 	struct ml_deliver *deliver;	/* outbox worker (deliver.h) */
+	struct ml_work *work;		/* CPU-heavy steps (work.h) */
 	int stopping;
 	struct MHD_Daemon *daemon;
 	const struct ml_route *routes;
