@@ -37,7 +37,6 @@
 #include <moelink/request.h>
 
 #include "bench_util.h"
-#include "core/opts.h"
 
 #define BC_BUCKET_US 10
 #define BC_BUCKETS 20000		/* 10 us .. 200 ms; slower lands last */
@@ -358,25 +357,16 @@ main(int argc, char **argv)
 {
 	struct bc_opts o;
 	struct ml_err err;
-	int help = 0, npos = 0, rc;
+	int rc;
 
 	memset(&o, 0, sizeof(o));
 	ml_err_clear(&err);
-	rc = ml_opts_defaults(bc_opt_table, &o, &err);
-	if (rc == ML_OK)
-		rc = ml_opts_parse_argv(bc_opt_table, &o, argc, argv, 1, NULL,
-		    0, &npos, &help, &err);
-	if (help) {
-		printf("Usage: bench_client [OPTIONS]\n\n");
-		ml_opts_print_help(bc_opt_table, stdout);
-		return 0;
-	}
-	if (rc == ML_OK && (o.connect_to[0] == '\0' || o.key[0] == '\0'))
-		rc = ml_err_set(&err, ML_EINVAL, NULL,
-		    "--connect-to and --key (or MOELINK_BENCH_DATA_KEY) are "
-		    "required");
-	if (rc) {
-		fprintf(stderr, "bench_client: %s\n", err.msg);
+	rc = bench_util_opts(bc_opt_table, &o, argc, argv, "bench_client");
+	if (rc >= 0)
+		return rc;
+	if (o.connect_to[0] == '\0' || o.key[0] == '\0') {
+		fprintf(stderr, "bench_client: --connect-to and --key (or "
+		    "MOELINK_BENCH_DATA_KEY) are required\n");
 		return 2;
 	}
 	rc = bc_main(&o, &err);

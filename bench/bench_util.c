@@ -66,3 +66,27 @@ bench_util_vm_kb(const char *field, long *kb)
 	fclose(fp);
 	return rc;
 }
+
+int
+bench_util_opts(const struct ml_opt *tab, void *target, int argc,
+    char **argv, const char *prog)
+{
+	struct ml_err err;
+	int help = 0, npos = 0, rc;
+
+	ml_err_clear(&err);
+	rc = ml_opts_defaults(tab, target, &err);
+	if (rc == ML_OK)
+		rc = ml_opts_parse_argv(tab, target, argc, argv, 1, NULL, 0,
+		    &npos, &help, &err);
+	if (help) {
+		printf("Usage: %s [OPTIONS]\n\n", prog);
+		ml_opts_print_help(tab, stdout);
+		return 0;
+	}
+	if (rc) {
+		fprintf(stderr, "%s: %s\n", prog, err.msg);
+		return 2;
+	}
+	return -1;
+}

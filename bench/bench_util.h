@@ -12,6 +12,8 @@
 
 #include <moelink/err.h>
 
+#include "core/opts.h"
+
 /* CLOCK_MONOTONIC in nanoseconds. */
 int64_t bench_util_now_ns(void);
 
@@ -26,5 +28,13 @@ int bench_util_port_file(const char *path, unsigned port, struct ml_err *err);
  * "VmRSS" = current RSS). ML_ENOTFOUND if the line is missing.
  */
 int bench_util_vm_kb(const char *field, long *kb);
+
+/*
+ * Parse a benchmark program's options with its ml_opt table (defaults
+ * first). Returns -1 to go on; otherwise the exit code main() returns: 0
+ * after printing --help for `prog`, 2 after printing a usage error.
+ */
+int bench_util_opts(const struct ml_opt *tab, void *target, int argc,
+    char **argv, const char *prog);
 
 #endif

@@ -26,7 +26,6 @@
 #include <sys/socket.h>
 
 #include "bench_util.h"
-#include "core/opts.h"
 
 #define HELLO_BODY "{\"status\":\"ok\"}"
 
@@ -147,23 +146,13 @@ main(int argc, char **argv)
 {
 	struct hello_opts o;
 	struct ml_err err;
-	int help = 0, npos = 0, rc;
+	int rc;
 
 	memset(&o, 0, sizeof(o));
 	ml_err_clear(&err);
-	rc = ml_opts_defaults(hello_opt_table, &o, &err);
-	if (rc == ML_OK)
-		rc = ml_opts_parse_argv(hello_opt_table, &o, argc, argv, 1,
-		    NULL, 0, &npos, &help, &err);
-	if (help) {
-		printf("Usage: mhd_hello [OPTIONS]\n\n");
-		ml_opts_print_help(hello_opt_table, stdout);
-		return 0;
-	}
-	if (rc) {
-		fprintf(stderr, "mhd_hello: %s\n", err.msg);
-		return 2;
-	}
+	rc = bench_util_opts(hello_opt_table, &o, argc, argv, "mhd_hello");
+	if (rc >= 0)
+		return rc;
 	rc = mhd_hello_run(&o, &err);
 	if (rc) {
 		fprintf(stderr, "mhd_hello: %s\n", err.msg);

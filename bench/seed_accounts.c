@@ -24,7 +24,6 @@
 #include <moelink/mem.h>
 
 #include "bench_util.h"
-#include "core/opts.h"
 #include "store/store.h"
 #include "vault/vault.h"
 
@@ -64,44 +63,34 @@ static const struct ml_opt seed_opt_table[] = {
 #undef S
 #undef N
 
-/* Insert account number i of the run. first/last get its id. */
+/*
+ * Insert account number i of the run: a carries the fields every account
+ * shares (seed_accounts_all fills them once); this sets a fresh id, the
+ * owner and label, and seals ks for that id (the id is the associated
+ * data, so every account needs its own blob).
+ */
 static int
 seed_accounts_one(struct ml_store *st, struct ml_vault *v,
-    const struct seed_opts *o, const char *project_id,
-    const struct ml_keyset *ks, const char *hints, long i, char *id_out,
-    struct ml_err *err)
+    const struct seed_opts *o, struct ml_store_account *a,
+    const struct ml_keyset *ks, long i, struct ml_err *err)
 {
-	struct ml_store_account a;
 	int rc;
 
-	ml_store_account_init(&a);
-	rc = ml_store_id_new("acc", a.id, sizeof(a.id), err);
+	rc = ml_store_id_new("acc", a->id, sizeof(a->id), err);
 	if (rc)
-		goto out;
-	ml_strlcpy(a.project_id, project_id, sizeof(a.project_id));
-	ml_strlcpy(a.provider, "moengage", sizeof(a.provider));
-	snprintf(a.origin_owner_id, sizeof(a.origin_owner_id), "owner-%ld",
+		return rc;
+	snprintf(a->origin_owner_id, sizeof(a->origin_owner_id), "owner-%ld",
 	    i % o->owners);
-	snprintf(a.origin_owner_name, sizeof(a.origin_owner_name),
+	snprintf(a->origin_owner_name, sizeof(a->origin_owner_name),
 	    "Bench Customer %ld", i % o->owners);
-	snprintf(a.label, sizeof(a.label), "Bench workspace %ld", i);
-	ml_strlcpy(a.workspace_id, o->workspace, sizeof(a.workspace_id));
-	ml_strlcpy(a.data_center, o->dc, sizeof(a.data_center));
-	a.status = ML_ACCOUNT_ACTIVE;
-	a.last_verified_at = ml_store_now();
-	a.key_hints = ml_strdup(hints);
-	if (a.key_hints == NULL) {
-		rc = ml_err_set(err, ML_ENOMEM, NULL, "out of memory");
-		goto out;
-	}
-	rc = ml_vault_seal_keyset(v, a.id, ks, "", &a.sealed, &a.sealed_len,
-	    a.key_id, sizeof(a.key_id), err);
+	snprintf(a->label, sizeof(a->label), "Bench workspace %ld", i);
+	ml_free_zero(a->sealed, a->sealed_len);
+	a->sealed = NULL;
+	a->sealed_len = 0;
+	rc = ml_vault_seal_keyset(v, a->id, ks, "", &a->sealed, &a->sealed_len,
+	    a->key_id, sizeof(a->key_id), err);
 	if (rc == ML_OK)
-		rc = ml_store_account_insert(st, &a, err);
-	if (rc == ML_OK)
-		ml_strlcpy(id_out, a.id, ML_STORE_ID_MAX);
-out:
-	ml_store_account_cleanup(&a);
+		rc = ml_store_account_insert(st, a, err);
 	return rc;
 }
 
@@ -109,24 +98,33 @@ static int
 seed_accounts_all(struct ml_store *st, struct ml_vault *v,
     const struct seed_opts *o, const char *project_id, struct ml_err *err)
 {
-	char first[ML_STORE_ID_MAX] = "", last[ML_STORE_ID_MAX] = "";
+	char first[ML_STORE_ID_MAX] = "";
+	struct ml_store_account a;
 	struct ml_keyset ks;
-	char *hints = NULL;
 	int64_t t0;
 	double secs;
 	long i;
 	int rc;
 
 	ml_keyset_init(&ks);
+	ml_store_account_init(&a);
 	if (ml_keyset_set(&ks, ML_KEY_DATA, o->data_key) != ML_OK) {
 		rc = ml_err_set(err, ML_ENOMEM, NULL, "out of memory");
 		goto out;
 	}
-	rc = ml_vault_keyset_hints(&ks, &hints, err);
+	/* What every account shares; the key hints are the same for all. */
+	ml_strlcpy(a.project_id, project_id, sizeof(a.project_id));
+	ml_strlcpy(a.provider, "moengage", sizeof(a.provider));
+	ml_strlcpy(a.workspace_id, o->workspace, sizeof(a.workspace_id));
+	ml_strlcpy(a.data_center, o->dc, sizeof(a.data_center));
+	a.status = ML_ACCOUNT_ACTIVE;
+	a.last_verified_at = ml_store_now();
+	rc = ml_vault_keyset_hints(&ks, &a.key_hints, err);
 	t0 = bench_util_now_ns();
 	for (i = 0; rc == ML_OK && i < o->count; i++) {
-		rc = seed_accounts_one(st, v, o, project_id, &ks, hints, i,
-		    i == 0 ? first : last, err);
+		rc = seed_accounts_one(st, v, o, &a, &ks, i, err);
+		if (rc == ML_OK && i == 0)
+			ml_strlcpy(first, a.id, sizeof(first));
 		if (rc == ML_OK && (i + 1) % 20000 == 0)
 			fprintf(stderr, "seed_accounts: %ld accounts\n", i + 1);
 	}
@@ -135,10 +133,10 @@ seed_accounts_all(struct ml_store *st, struct ml_vault *v,
 	secs = (double)(bench_util_now_ns() - t0) / 1e9;
 	printf("first_account\t%s\nlast_account\t%s\naccounts\t%ld\n"
 	    "seconds\t%.2f\nper_second\t%.0f\n", first,
-	    o->count > 1 ? last : first, o->count, secs,
+	    o->count > 0 ? a.id : "", o->count, secs,
 	    secs > 0 ? (double)o->count / secs : 0.0);
 out:
-	ml_free(hints);
+	ml_store_account_cleanup(&a);
 	ml_keyset_cleanup(&ks);
 	return rc;
 }
@@ -184,24 +182,16 @@ main(int argc, char **argv)
 {
 	struct seed_opts o;
 	struct ml_err err;
-	int help = 0, npos = 0, rc;
+	int rc;
 
 	memset(&o, 0, sizeof(o));
 	ml_err_clear(&err);
-	rc = ml_opts_defaults(seed_opt_table, &o, &err);
-	if (rc == ML_OK)
-		rc = ml_opts_parse_argv(seed_opt_table, &o, argc, argv, 1,
-		    NULL, 0, &npos, &help, &err);
-	if (help) {
-		printf("Usage: seed_accounts [OPTIONS]\n\n");
-		ml_opts_print_help(seed_opt_table, stdout);
-		return 0;
-	}
-	if (rc == ML_OK && (o.db[0] == '\0' || o.key_file[0] == '\0'))
-		rc = ml_err_set(&err, ML_EINVAL, NULL,
-		    "--db and --key-file are required");
-	if (rc) {
-		fprintf(stderr, "seed_accounts: %s\n", err.msg);
+	rc = bench_util_opts(seed_opt_table, &o, argc, argv, "seed_accounts");
+	if (rc >= 0)
+		return rc;
+	if (o.db[0] == '\0' || o.key_file[0] == '\0') {
+		fprintf(stderr, "seed_accounts: --db and --key-file are "
+		    "required\n");
 		return 2;
 	}
 	rc = seed_accounts_run(&o, &err);

@@ -10,6 +10,28 @@ function M.track_body(n)
       '"city":"Bengaluru"}}'
 end
 
+-- Set wrk up to POST to path with these headers (nil values are left out)
+-- and return the `request` function: body_fn(n) makes the n-th body.
+function M.post(path, headers, body_fn)
+   wrk.method = "POST"
+   wrk.path = path
+   for k, v in pairs(headers) do wrk.headers[k] = v end
+   wrk.headers["Content-Type"] = "application/json"
+   local n = 0
+   return function()
+      n = n + 1
+      return wrk.format(nil, nil, nil, body_fn(n))
+   end
+end
+
+-- The headers of a call to `moelink serve` for a linked account:
+--   BENCH_AUTH     "Bearer mlk_..." (project API key)
+--   BENCH_ACCOUNT  the linked account id
+function M.moelink_headers()
+   return { ["Authorization"] = os.getenv("BENCH_AUTH"),
+            ["x-account-id"] = os.getenv("BENCH_ACCOUNT") }
+end
+
 -- wrk's `done` hook: one JSON line per run for the drivers.
 function M.done(summary, latency, requests)
    local s = summary.duration / 1e6

@@ -1,23 +1,14 @@
 -- SPDX-License-Identifier: MIT
 -- wrk script: the Track User action through `moelink serve`:
 --   POST /actions/rpc, x-account-id, {"action":..., "body":{...}}
--- (StackOne's RPC shape {action, query, body, path}).
---   BENCH_AUTH     "Bearer mlk_..." (project API key)
---   BENCH_ACCOUNT  the linked account id
+-- (StackOne's RPC shape {action, query, body, path}). Environment:
+-- BENCH_AUTH and BENCH_ACCOUNT (common.moelink_headers).
 local common = require("common")
 
-wrk.method = "POST"
-wrk.path = "/actions/rpc"
-wrk.headers["Authorization"] = os.getenv("BENCH_AUTH")
-wrk.headers["x-account-id"] = os.getenv("BENCH_ACCOUNT")
-wrk.headers["Content-Type"] = "application/json"
-
-local n = 0
-request = function()
-   n = n + 1
-   return wrk.format(nil, nil, nil,
-      '{"action":"moengage_track_user","body":' .. common.track_body(n) ..
-      '}')
-end
+request = common.post("/actions/rpc", common.moelink_headers(),
+   function(n)
+      return '{"action":"moengage_track_user","body":' ..
+         common.track_body(n) .. '}'
+   end)
 
 done = common.done

@@ -9,17 +9,9 @@
 local common = require("common")
 local ws = os.getenv("BENCH_WS") or "BENCH_WS"
 
-wrk.method = "POST"
-wrk.path = "/v1/customer/" .. ws
-wrk.headers["Host"] = os.getenv("BENCH_HOST") or "api-01.moengage.com"
-wrk.headers["Authorization"] = os.getenv("BENCH_AUTH")
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["MOE-APPKEY"] = ws
-
-local n = 0
-request = function()
-   n = n + 1
-   return wrk.format(nil, nil, nil, common.track_body(n))
-end
+request = common.post("/v1/customer/" .. ws, {
+   ["Host"] = os.getenv("BENCH_HOST") or "api-01.moengage.com",
+   ["Authorization"] = os.getenv("BENCH_AUTH"),
+   ["MOE-APPKEY"] = ws }, common.track_body)
 
 done = common.done
