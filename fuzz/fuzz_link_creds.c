@@ -14,6 +14,7 @@
 
 #include <moelink/json.h>
 
+#include "fuzz_common.h"
 #include "server/link.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -59,18 +60,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ml_link_creds c;
 	struct ml_account again;
 	struct ml_err err;
-	json_object *obj = NULL;
+	json_object *obj;
 	int i, rc;
 
-	if (ml_json_parse((const char *)data, size, 64 * 1024, 0, &obj,
-	    NULL) != ML_OK)
+	obj = fuzz_json_object(data, size);
+	if (obj == NULL)
 		return 0;
 	ml_link_creds_init(&c);
 	ml_err_clear(&err);
 	/* PATCH's defaults on odd-length inputs, the Hub's none otherwise. */
-	rc = json_object_is_type(obj, json_type_object) ?
-	    ml_link_creds_parse(obj, size % 2 ? "WS_DEF" : NULL,
-	    size % 2 ? "02" : NULL, &c, &err) : ML_EINVAL;
+	rc = ml_link_creds_parse(obj, size % 2 ? "WS_DEF" : NULL,
+	    size % 2 ? "02" : NULL, &c, &err);
 	if (rc == ML_OK) {
 		ml_account_init(&again);
 		if (ml_account_set(&again, c.acct.workspace_id,
@@ -84,15 +84,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_key(c.acct.keys.key[i]);
 		if (ml_link_check_db_name(c.acct.db_name, NULL) != ML_OK)
 			abort();
-	} else if (json_object_is_type(obj, json_type_object) &&
-	    (err.msg[0] == '\0' || err.kind[0] == '\0')) {
+	} else if (err.msg[0] == '\0' || err.kind[0] == '\0') {
 		abort();
 	}
 	ml_link_creds_cleanup(&c);
 	ml_link_wipe_json(obj);
 	check_wiped(obj);
-	if (json_object_is_type(obj, json_type_object))
-		check_wiped(ml_json_get(obj, "credentials", json_type_object));
+	check_wiped(ml_json_get(obj, "credentials", json_type_object));
 	json_object_put(obj);
 	return 0;
 }

@@ -15,6 +15,7 @@
 
 #include <moelink/json.h>
 
+#include "fuzz_common.h"
 #include "server/api_actions.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -67,18 +68,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    NULL };
 	struct ml_proxy_input p;
 	struct ml_err err;
-	json_object *obj = NULL;
+	json_object *obj;
 	const char *v;
 	size_t i;
 	int ok;
 
-	if (ml_json_parse((const char *)data, size, 64 * 1024, 0, &obj,
-	    NULL) != ML_OK)
+	obj = fuzz_json_object(data, size);
+	if (obj == NULL)
 		return 0;
-	if (!json_object_is_type(obj, json_type_object)) {
-		json_object_put(obj);
-		return 0;
-	}
 	ml_err_clear(&err);
 	if (ml_api_proxy_check(obj, &p, &err) != ML_OK) {
 		if (err.field[0] == '\0' || err.msg[0] == '\0' ||

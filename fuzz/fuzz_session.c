@@ -12,6 +12,7 @@
 
 #include <moelink/json.h>
 
+#include "fuzz_common.h"
 #include "server/api.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -33,16 +34,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ml_store_session cs;
 	struct ml_err err;
-	json_object *obj = NULL, *meta = NULL;
+	json_object *obj, *meta = NULL;
 	int64_t ttl = 0;
 
-	if (ml_json_parse((const char *)data, size, 64 * 1024, 0, &obj,
-	    NULL) != ML_OK)
+	obj = fuzz_json_object(data, size);
+	if (obj == NULL)
 		return 0;
-	if (!json_object_is_type(obj, json_type_object)) {
-		json_object_put(obj);
-		return 0;
-	}
 	ml_store_session_init(&cs);
 	ml_err_clear(&err);
 	if (ml_api_sessions_parse(obj, &cs, &ttl, &err) == ML_OK) {
