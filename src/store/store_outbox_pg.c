@@ -17,9 +17,10 @@
  * - An account is delivered by one node at a time: the holder of its row in
  *   outbox_leases. claim locks that row with FOR UPDATE SKIP LOCKED (a busy
  *   row is skipped, never waited for), takes the lease if it is free,
- *   expired or already this node's, and only then reads rows. done, retry
- *   and deadletter release it. Lease times use the database's clock, so
- *   the nodes' clocks may disagree.
+ *   expired, orphaned (its node has no session left: it died) or already
+ *   this node's, and only then reads rows. done, retry and deadletter
+ *   release it. Lease times use the database's clock, so the nodes' clocks
+ *   may disagree.
  */
 #include "store/store_outbox_pg.h"
 #include "store/store_pg_int.h"
@@ -29,12 +30,15 @@
 
 #include <limits.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #define OP_TOKEN_RANDOM 32
 #define OP_HASH 32
 #define OP_DB_NOW_MS "(extract(epoch FROM clock_timestamp()) * 1000)::bigint"
+/* A node's sessions are named "moelink <node id>" (pg_stat_activity). */
+#define OP_APP_PREFIX "moelink "
 
 enum op_stmt {
 	OP_ACCOUNT_LOCK = 0,
@@ -100,8 +104,11 @@ static const struct ml__pg_sql op_sql[OP_STMT_COUNT] = {
 	    "INSERT INTO outbox_leases (account_id) SELECT $1"
 	    " WHERE EXISTS (SELECT 1 FROM accounts WHERE id = $1)"
 	    " ON CONFLICT (account_id) DO NOTHING", "t" },
+	/* owner, until, now, and whether the owner still has a session */
 	[OP_LEASE_TAKE] = {
-	    "SELECT owner, until_ms, " OP_DB_NOW_MS " FROM outbox_leases"
+	    "SELECT owner, until_ms, " OP_DB_NOW_MS ", EXISTS (SELECT 1"
+	    " FROM pg_stat_activity WHERE application_name = '" OP_APP_PREFIX
+	    "' || owner)::int FROM outbox_leases"
 	    " WHERE account_id = $1 FOR UPDATE SKIP LOCKED", "t" },
 	[OP_LEASE_SET] = {
 	    "UPDATE outbox_leases SET owner = $2,"
@@ -243,7 +250,7 @@ ml__store_outbox_pg_open(const char *url, int conns,
     struct ml__store_outbox_pg **out, struct ml_err *err)
 {
 	struct ml__store_outbox_pg *o;
-	char where[4096];
+	char where[4096], app[64];
 	int rc;
 
 	*out = NULL;
@@ -254,8 +261,9 @@ ml__store_outbox_pg_open(const char *url, int conns,
 	if (o == NULL)
 		return ml_err_set(err, ML_ENOMEM, NULL, "out of memory");
 	rc = ml_store_id_new("node", o->node, sizeof(o->node), err);
+	snprintf(app, sizeof(app), OP_APP_PREFIX "%s", o->node);
 	if (rc == ML_OK)
-		rc = ml__pg_pool_open(&o->pool, where, conns, err);
+		rc = ml__pg_pool_open(&o->pool, where, conns, app, err);
 	sodium_memzero(where, sizeof(where));
 	if (rc) {
 		ml__store_outbox_pg_close(o);
@@ -447,7 +455,7 @@ op_lease_take(struct ml__store_outbox_pg *o, struct ml__pg_conn *c,
 	char owner[ML_STORE_ID_MAX];
 	PGresult *r = NULL;
 	int64_t until, now;
-	int rc;
+	int rc, alive;
 
 	*mine = 0;
 	*wait_ms = ML__OUTBOX_PG_POLL_MS;
@@ -459,8 +467,10 @@ op_lease_take(struct ml__store_outbox_pg *o, struct ml__pg_conn *c,
 	ml__pg_col_copy(r, 0, 0, owner, sizeof(owner));
 	until = ml__pg_col_int(r, 0, 1);
 	now = ml__pg_col_int(r, 0, 2);
+	alive = ml__pg_col_int(r, 0, 3) != 0;
 	PQclear(r);
-	if (strcmp(owner, o->node) != 0 && until > now) {
+	/* A node that died took its sessions along: its lease is void. */
+	if (strcmp(owner, o->node) != 0 && until > now && alive) {
 		if (until - now < *wait_ms)
 			*wait_ms = until - now;
 		return ML_OK;

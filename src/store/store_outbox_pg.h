@@ -21,8 +21,13 @@
  *   account's first row with next_attempt_ms set to when to ask again (at
  *   most ML__OUTBOX_PG_POLL_MS ahead): a caller that, as the worker does,
  *   never sends a row whose next_attempt_ms is in the future sends nothing
- *   another node is sending. A lease lasts ML__OUTBOX_PG_LEASE_MS from the
- *   claim, so the rows of a node that died are taken over after that.
+ *   another node is sending. A lease binds others while it is younger than
+ *   ML__OUTBOX_PG_LEASE_MS AND its node still has a database session (each
+ *   handle's connections are named "moelink <node id>"): the accounts of a
+ *   node that died (kill -9, crash, restart) are taken over at once, those
+ *   of a node that hangs with its connections open after the lease time.
+ *   So a batch must be sent within ML__OUTBOX_PG_LEASE_MS of its claim, or
+ *   another node may send it too (at-least-once still holds).
  * - Enqueue and replay lock the account row, so an account's rows commit in
  *   seq order and the rows a claim sees are always a prefix of its queue
  *   (the seq ranges done/retry/deadletter act on hold no row the claim did

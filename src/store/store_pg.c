@@ -522,7 +522,7 @@ pg_open(struct ml_store *s, const struct ml_store_url *url,
 	if (p == NULL)
 		return ml_err_set(err, ML_ENOMEM, NULL, "out of memory");
 	s->impl = p;
-	rc = ml__pg_pool_open(p, url->path, url->pool, err);
+	rc = ml__pg_pool_open(p, url->path, url->pool, NULL, err);
 	if (rc == ML_OK) {
 		c = ml__pg_acquire(p);
 		rc = pg_migrate(c, err);

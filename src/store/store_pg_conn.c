@@ -68,13 +68,13 @@ pg_notice(void *arg, const char *msg)
 }
 
 static int
-pg_connect(struct ml__pg_conn *c, const char *url, struct ml_err *err)
+pg_connect(struct ml__pg_conn *c, const char *url, const char *app,
+    struct ml_err *err)
 {
 	/* Our defaults first: the URL (expanded from dbname) overrides them. */
 	static const char *const keys[] = { "connect_timeout",
 	    "application_name", "client_encoding", "dbname", NULL };
-	const char *vals[] = { PG_CONNECT_TIMEOUT, "moelink", "UTF8", url,
-	    NULL };
+	const char *vals[] = { PG_CONNECT_TIMEOUT, app, "UTF8", url, NULL };
 	const char *msg;
 	int len;
 
@@ -111,7 +111,7 @@ ml__pg_pool_close(struct ml__pg_pool *p)
 
 int
 ml__pg_pool_open(struct ml__pg_pool *p, const char *where, long n,
-    struct ml_err *err)
+    const char *app, struct ml_err *err)
 {
 	char *url = NULL;
 	size_t i, nconns = n > 0 ? (size_t)n : ML__PG_POOL_DEFAULT;
@@ -146,7 +146,8 @@ ml__pg_pool_open(struct ml__pg_pool *p, const char *where, long n,
 	p->sync_ready = 1;
 	p->nconns = nconns;
 	for (i = 0; i < nconns; i++) {
-		rc = pg_connect(&p->conns[i], url, err);
+		rc = pg_connect(&p->conns[i], url, app != NULL ? app :
+		    "moelink", err);
 		if (rc)
 			goto out;
 		p->idle[p->nidle++] = i;

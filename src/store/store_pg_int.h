@@ -82,12 +82,14 @@ struct ml__pg_pool {
 
 /*
  * Connect n connections (0 = ML__PG_POOL_DEFAULT) to `where`, the part of a
- * postgres:// URL after the scheme ("user@host:port/db"). libpq fills what
- * the URL leaves out from its PG* environment variables and ~/.pgpass.
- * On failure the pool is closed again. ML_ESTORE names the server's reason.
+ * postgres:// URL after the scheme ("user@host:port/db"), as application
+ * `app` (NULL = "moelink"; at most 63 bytes, what pg_stat_activity shows).
+ * libpq fills what the URL leaves out from its PG* environment variables
+ * and ~/.pgpass. On failure the pool is closed again. ML_ESTORE names the
+ * server's reason.
  */
 int ml__pg_pool_open(struct ml__pg_pool *p, const char *where, long n,
-    struct ml_err *err);
+    const char *app, struct ml_err *err);
 /* Close every connection; safe on a zeroed or half-opened pool. */
 void ml__pg_pool_close(struct ml__pg_pool *p);
 /* Check out an idle connection, waiting for one if all are in use. */

@@ -406,7 +406,7 @@ store_outbox_pg_second_node_waits_for_the_lease(void **state)
 	assert_int_equal(na, 1);
 	assert_int_equal(ra[0].next_attempt_ms, 0);
 	ml_store_outbox_rows_free(ra, na);
-	/* B dies holding acc[0]: once its lease runs out, A takes over. */
+	/* B hangs holding acc[0]: once its lease runs out, A takes over. */
 	pg_int(fx->url, "UPDATE outbox_leases SET until_ms = 1"
 	    " WHERE account_id = $1", fx->acc[0]);
 	assert_int_equal(ml__store_outbox_pg_claim(fx->a, fx->acc[0], 100,
@@ -415,6 +415,19 @@ store_outbox_pg_second_node_waits_for_the_lease(void **state)
 	assert_int_equal(ra[0].seq, s3);
 	assert_int_equal(ra[0].next_attempt_ms, 0);
 	ml_store_outbox_rows_free(ra, na);
+	/* A dies holding it: its sessions end, B takes over at once. */
+	ml__store_outbox_pg_close(fx->a);
+	fx->a = NULL;
+	while (pg_int(fx->url, "SELECT count(*) FROM pg_stat_activity"
+	    " WHERE application_name = 'moelink ' || (SELECT owner"
+	    " FROM outbox_leases WHERE account_id = $1)", fx->acc[0]) > 0)
+		continue;	/* the server is closing the sessions */
+	assert_int_equal(ml__store_outbox_pg_claim(fx->b, fx->acc[0], 100,
+	    1 << 20, &rb, &nb, &err), ML_OK);
+	assert_int_equal(nb, 2);
+	assert_int_equal(rb[0].seq, s3);
+	assert_int_equal(rb[0].next_attempt_ms, 0);
+	ml_store_outbox_rows_free(rb, nb);
 }
 
 struct worker {
@@ -622,7 +635,7 @@ store_outbox_pg_enqueue_waits_for_the_account_row(void **state)
 	assert_int_equal(pthread_create(&t, NULL, producer_main, &p), 0);
 	/* Until the store's connection is seen waiting on a lock. */
 	while (pg_int(fx->url, "SELECT count(*) FROM pg_stat_activity"
-	    " WHERE application_name = 'moelink'"
+	    " WHERE application_name LIKE 'moelink %'"
 	    " AND wait_event_type = 'Lock'", NULL) == 0)
 		assert_int_equal(atomic_load(&finished), 0);
 	PQclear(PQexec(holder, "COMMIT"));
