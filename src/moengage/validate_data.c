@@ -127,13 +127,18 @@ data_attr_name(const char *name, int user_attr, const char *prefix,
     const char *where, struct ml_err *err)
 {
 	char field[ML__VPATH_MAX];
+	int n;
 
 	if (ml_validate_attr_name_ok(name, user_attr))
 		return ML_OK;
 	if (name[0] == '\0')
 		return ml__vfail(err, prefix, where, "an attribute name must not "
 		    "be empty");
-	snprintf(field, sizeof(field), "%s%s.", prefix, where);
+	/* A path too deep for the buffer names its outer part only: still a
+	 * usable pointer to the field, and the message names the attribute. */
+	n = snprintf(field, sizeof(field), "%s%s.", prefix, where);
+	if (n < 0 || (size_t)n >= sizeof(field))
+		ml_strlcpy(field, prefix, sizeof(field));
 	if (user_attr && (strcmp(name, "id") == 0 || strcmp(name, "_id") == 0))
 		return ml__vfail(err, field, name, "\"%s\" is reserved by "
 		    "MoEngage and cannot be a user attribute name", name);

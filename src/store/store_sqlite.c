@@ -420,7 +420,7 @@ sq_row(struct sq_conn *c, sqlite3_stmt *st, const char *what,
 static int
 sq_simple(struct sq_conn *c, enum sq_stmt id, struct ml_err *err)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int rc;
 
 	rc = sq_prep(c, id, &st, err);
@@ -695,7 +695,7 @@ sq_run(struct ml_store *s, const struct sq_call *call, struct ml_err *err,
     const char *fmt, ...)
 {
 	struct sq_conn *c = sq_acquire(s);
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	va_list ap;
 	int rc, changes = 0;
 
@@ -730,7 +730,7 @@ sq_list(struct ml_store *s, enum sq_stmt id, const char *label, size_t elem,
     size_t *n, struct ml_err *err, const char *fmt, ...)
 {
 	struct sq_conn *c = sq_acquire(s);
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	va_list ap;
 	int rc;
 
@@ -998,7 +998,7 @@ sq_count(struct ml_store *s, enum sq_stmt id, const char *param, int64_t *n,
     struct ml_err *err)
 {
 	struct sq_conn *c = sq_acquire(s);
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int rc;
 
 	rc = sq_prep(c, id, &st, err);
@@ -1142,7 +1142,7 @@ static int
 sq_spend_on(struct sq_conn *c, const char *project_id, const char *id,
     const char *account_id, int64_t now, struct ml_err *err)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int rc, changes = 0;
 
 	rc = sq_prep(c, SQ_SESSION_SPEND, &st, err);
@@ -1192,7 +1192,7 @@ sq_account_insert(struct ml_store *s, const struct ml_store_account *a,
     const char *session_id, int64_t now, struct ml_err *err)
 {
 	struct sq_conn *c = sq_acquire(s);
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int rc = ML_OK;
 
 	if (session_id != NULL) {
@@ -1241,7 +1241,7 @@ sq_account_list(struct ml_store *s, const struct ml_store_account_filter *f,
 {
 	struct sq_conn *c = sq_acquire(s);
 	void *arr = NULL;
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int rc;
 
 	/* One read transaction: the count and the page see one snapshot. */
@@ -1351,7 +1351,7 @@ static int
 sq_sealed_batch(struct sq_conn *c, const char *after, struct sq_sealed *b,
     size_t *n, struct ml_err *err)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int rc;
 
 	*n = 0;
@@ -1384,7 +1384,7 @@ sq_reseal_one(struct sq_conn *c, const struct sq_sealed *b,
 	char new_key_id[ML_STORE_KEY_ID_MAX] = "";
 	unsigned char *nb = NULL;
 	size_t nlen = 0;
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int rc;
 
 	rc = fn(ctx, b->id, b->blob, b->len, b->key_id, &nb, &nlen,
@@ -1543,7 +1543,7 @@ sq_purge_expired(struct ml_store *s, int64_t now, int64_t *n,
 	struct sq_conn *c = sq_acquire(s);
 	static const enum sq_stmt purge[] = { SQ_PURGE_DASH,
 	    SQ_PURGE_SESSIONS };
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int rc, changes;
 	size_t i;
 

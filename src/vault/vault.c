@@ -807,7 +807,7 @@ ml_vault_seal(struct ml_vault *v, const char *account_id,
 	unsigned char ad[VAULT_AD_MAX], *b = NULL;
 	unsigned long long clen = 0;
 	const struct vault_keys *ks;
-	size_t hlen, idlen, total, adlen;
+	size_t hlen, idlen, total, adlen = 0;
 	int rc;
 
 	*blob = NULL;
@@ -888,7 +888,7 @@ ml_vault_open(struct ml_vault *v, const char *account_id,
 	char id[ML_VAULT_KEY_ID_MAX];
 	unsigned long long mlen = 0;
 	const struct vault_keys *ks;
-	size_t hlen, clen, adlen;
+	size_t hlen, clen, adlen = 0;
 	int at, rc;
 
 	ml_buf_reset(out);
