@@ -53,8 +53,10 @@ int ml_validate_test_connection(json_object *body, json_object *query,
     struct ml_err *err);
 
 /*
- * 1 if s is a platform MoEngage accepts: ANDROID, iOS, web, TV, unknown, in
- * the spellings its documents use (Android, IOS, Web, Windows, ...).
+ * 1 if s is a platform MoEngage accepts on an event, a user's platforms or
+ * a Bulk device: ANDROID, iOS, web, TV, unknown, in the spellings its
+ * documents use (Android, IOS, Web, Windows, ...). Track Device takes only
+ * ANDROID, iOS, web or TV, exactly.
  */
 int ml_validate_platform_ok(const char *s);
 /* 1 if MoEngage refuses s as a customer_id ("guest", "null", "0", ...). */

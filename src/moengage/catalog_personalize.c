@@ -3,7 +3,8 @@
  * catalog_personalize.c: the Personalize family's rows (reference 8.6;
  * personalize-experience.yaml). Host sdk-<dc> (not api-), the Personalize
  * key, MOE-APPKEY required, errors in {title, description, code}. Fetch
- * takes at most 25 experience keys and is allowed 10,000 requests a minute
+ * takes at most 25 experience keys (none: every experience; no identifiers:
+ * the ones for all users) and is allowed 10,000 requests a minute
  * per workspace; events at most 100 users a request (MoEngage deduplicates
  * on moe_event_uuid, so a resend is safe). A fetch that matches nothing is
  * {"experiences":{}}, a success.
@@ -16,13 +17,13 @@
 #define SCHEMA_FETCH_EXPERIENCES \
 	"{\"type\":\"object\",\"required\":[\"body\"]," \
 	"\"properties\":{\"body\":{\"type\":\"object\"," \
-	"\"required\":[\"identifiers\",\"experience_key\"]," \
 	"\"properties\":{\"identifiers\":{\"type\":\"object\"," \
 	"\"properties\":{\"customer_id\":{\"type\":\"string\"," \
-	"\"minLength\":1},\"user_identifiers\":{\"type\":\"object\"}}}," \
-	"\"experience_key\":{\"type\":\"array\"," \
-	"\"items\":{\"type\":\"string\",\"minLength\":1},\"minItems\":1," \
-	"\"maxItems\":25},\"DAY_OF_THE_WEEK\":{\"enum\":[\"Monday\"," \
+	"\"minLength\":1},\"user_identifiers\":{\"type\":[\"object\"," \
+	"\"string\"]}},\"description\":\"none: experiences for all " \
+	"users\"},\"experience_key\":{\"type\":\"array\"," \
+	"\"items\":{\"type\":\"string\",\"minLength\":1}," \
+	"\"maxItems\":25,\"description\":\"none: every experience\"},\"DAY_OF_THE_WEEK\":{\"enum\":[\"Monday\"," \
 	"\"Tuesday\",\"Wednesday\",\"Thursday\",\"Friday\",\"Saturday\"," \
 	"\"Sunday\"]},\"TIME_OF_THE_DAY\":{\"type\":\"string\"," \
 	"\"pattern\":\"^([01][0-9]|2[0-3])$\"}," \

@@ -21,15 +21,18 @@
 	"\"description\":\"exact segment name\"}}}}," \
 	"\"additionalProperties\":false}"
 
-/* A filter group of v3 segments, and the name/description/groups body. */
+/*
+ * A filter group of v3 segments (FilterGroupV3: its filters may be an empty
+ * list), and the name/description/groups body (updated_by on update).
+ */
 #define SCHEMA_FILTER_GROUP \
 	"{\"type\":\"object\",\"required\":[\"filter_operator\",\"filters\"]," \
 	"\"properties\":{\"filter_operator\":{\"enum\":[\"and\",\"or\"]}," \
-	"\"filters\":{\"type\":\"array\",\"minItems\":1," \
-	"\"items\":{\"type\":\"object\"}}}}"
+	"\"filters\":{\"type\":\"array\",\"items\":{\"type\":\"object\"}}}}"
 #define SCHEMA_SEGMENT_PROPS \
 	"\"properties\":{\"name\":{\"type\":\"string\",\"minLength\":1}," \
 	"\"description\":{\"type\":\"string\"}," \
+	"\"updated_by\":{\"type\":\"string\",\"format\":\"email\"}," \
 	"\"included_filters\":" SCHEMA_FILTER_GROUP "," \
 	"\"excluded_filters\":" SCHEMA_FILTER_GROUP "}"
 
@@ -42,7 +45,8 @@
 
 #define SCHEMA_UPDATE_SEGMENT \
 	ML__SCHEMA_IN("\"body\",\"path\"", "\"body\":{\"type\":\"object\"," \
-	SCHEMA_SEGMENT_PROPS "}," ML__S_PATH1("id"))
+	"\"required\":[\"included_filters\"]," SCHEMA_SEGMENT_PROPS "}," \
+	ML__S_PATH1("id"))
 
 #define SCHEMA_CREATE_FILE_SEGMENT \
 	"{\"type\":\"object\",\"required\":[\"body\"]," \

@@ -9,6 +9,9 @@
  * title/description, Get User's top-level LimitBreached) still gives
  * MoEngage's own words. Non-JSON and empty bodies get a sentence of our own.
  *
+ * A rate limit is known by its status (429) or by its code in the body
+ * (RATE_LIMITED and RATE_LIMIT_EXCEEDED are both documented for v5).
+ *
  * Text copied from a body is cleaned of control characters and cut on a
  * UTF-8 boundary, so it is safe to print and to put into JSON.
  * Stateless and thread-safe.
@@ -286,6 +289,27 @@ envelope_ok_but_failed(json_object *o)
 	    strcasecmp(st, "failure") == 0 || strcasecmp(st, "error") == 0);
 }
 
+/*
+ * The codes MoEngage's bodies use for a rate limit. The two Business
+ * Events v5 pages disagree (the lookup routes say RATE_LIMITED, the trigger
+ * page RATE_LIMIT_EXCEEDED); both, and the other families' words, mean the
+ * same whatever the status line says.
+ */
+static int
+envelope_rate_limit_type(const char *type)
+{
+	static const char *const types[] = {
+		"RATE_LIMITED", "RATE_LIMIT_EXCEEDED", "RateLimitError",
+		"TooManyRequests", "Rate Limit", "rate limiter exception", NULL,
+	};
+	size_t i;
+
+	for (i = 0; types[i] != NULL; i++)
+		if (strcasecmp(type, types[i]) == 0)
+			return 1;
+	return 0;
+}
+
 static void
 envelope_classify(int status, struct ml_err *err, const char **lead)
 {
@@ -298,7 +322,7 @@ envelope_classify(int status, struct ml_err *err, const char **lead)
 		code = ML_EAUTH;
 		kind = "moengage_auth_failed";
 		*lead = "MoEngage refused the credentials";
-	} else if (status == 429) {
+	} else if (status == 429 || envelope_rate_limit_type(err->moe_type)) {
 		code = ML_ERATELIMIT;
 		kind = "moengage_rate_limited";
 		*lead = "MoEngage rate limit exceeded";

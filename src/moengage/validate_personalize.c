@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * validate_personalize.c: Personalize input rules
- * (personalize-experience.yaml): fetch takes identifiers, 1..25 experience
- * keys, and the optional in-session DAY_OF_THE_WEEK and TIME_OF_THE_DAY
- * from their enums; metadata an optional comma-separated status list;
+ * (personalize-experience.yaml): fetch takes optional identifiers (their
+ * user_identifiers an object as in the examples or a string as in the
+ * schema), at most 25 experience keys (none: every experience), and the
+ * optional in-session DAY_OF_THE_WEEK and TIME_OF_THE_DAY from their enums; metadata an optional comma-separated status list;
  * events 1..100 users, each with actions shown/clicked and a timezone
  * offset within +-54000 seconds.
  * Stateless and thread-safe; nothing allocates.
@@ -37,14 +38,21 @@ int
 ml_validate_fetch_experiences(json_object *body, json_object *query,
     struct ml_err *err)
 {
+	json_object *ids = NULL, *uids;
 	int rc;
 
 	rc = ml__vbody(body, query, no_query, err);
 	if (rc == ML_OK)
-		rc = ml__vobj_member(body, "identifiers", 1, "", NULL, err);
+		rc = ml__vobj_member(body, "identifiers", 0, "", &ids, err);
+	if (rc == ML_OK && ids != NULL &&
+	    json_object_object_get_ex(ids, "user_identifiers", &uids) &&
+	    !json_object_is_type(uids, json_type_object) &&
+	    !json_object_is_type(uids, json_type_string))
+		rc = ml__vfail(err, "identifiers.", "user_identifiers",
+		    "must be an object (or a string)");
 	if (rc == ML_OK)
-		rc = ml__vstrings(body, "experience_key", 1,
-		    ML_PERSONALIZE_KEYS_MAX, 1, "", err);
+		rc = ml__vstrings(body, "experience_key", 0,
+		    ML_PERSONALIZE_KEYS_MAX, 0, "", err);
 	if (rc == ML_OK)
 		rc = ml__venum(body, "DAY_OF_THE_WEEK", days, 0, "", err);
 	if (rc == ML_OK)

@@ -4,7 +4,7 @@
  * (custom-segments.yaml, cohort-audience.yaml): file segments v2 need a
  * name, the identifying attribute and its type (string or double) and an
  * http(s) CSV URL, creation also an expiry in days; filter segments v3 a
- * name and filter groups; cohort sync an action, a partner and the cohort's
+ * name (on create) and the included filter group, whose list may be empty; cohort sync an action, a partner and the cohort's
  * members by uid. Stateless and thread-safe; nothing allocates.
  */
 #include "moengage/validate_fam_int.h"
@@ -42,7 +42,10 @@ seg_url(json_object *body, const char *key, int required,
 	return ML_OK;
 }
 
-/* A filter group: {"filter_operator":"and|or","filters":[...]}. */
+/*
+ * A filter group: {"filter_operator":"and|or","filters":[...]}; the list
+ * may be empty (FilterGroupV3 sets no minimum).
+ */
 static int
 seg_filter_group(json_object *body, const char *key, struct ml_err *err)
 {
@@ -56,7 +59,23 @@ seg_filter_group(json_object *body, const char *key, struct ml_err *err)
 	snprintf(prefix, sizeof(prefix), "%s.", key);
 	rc = ml__venum(g, "filter_operator", filter_operators, 1, prefix, err);
 	if (rc == ML_OK)
-		rc = ml__varray(g, "filters", 1, 0, 1, prefix, NULL, err);
+		rc = ml__varray(g, "filters", 0, 0, 1, prefix, NULL, err);
+	return rc;
+}
+
+/* included_filters (required on create and update) and excluded_filters. */
+static int
+seg_filters_required(json_object *body, struct ml_err *err)
+{
+	int rc;
+
+	rc = seg_filter_group(body, "included_filters", err);
+	if (rc == ML_OK)
+		rc = seg_filter_group(body, "excluded_filters", err);
+	if (rc == ML_OK && ml_json_get(body, "included_filters",
+	    json_type_object) == NULL)
+		rc = ml__vfail(err, "", "included_filters",
+		    "is required and missing");
 	return rc;
 }
 
@@ -78,13 +97,7 @@ ml_validate_create_segment(json_object *body, json_object *query,
 	if (rc == ML_OK)
 		rc = ml__vstring(body, "name", 1, "", NULL, err);
 	if (rc == ML_OK)
-		rc = seg_filter_group(body, "included_filters", err);
-	if (rc == ML_OK)
-		rc = seg_filter_group(body, "excluded_filters", err);
-	if (rc == ML_OK && ml_json_get(body, "included_filters",
-	    json_type_object) == NULL)
-		rc = ml__vfail(err, "", "included_filters",
-		    "is required and missing");
+		rc = seg_filters_required(body, err);
 	return rc;
 }
 
@@ -98,9 +111,9 @@ ml_validate_update_segment(json_object *body, json_object *query,
 	if (rc == ML_OK)
 		rc = ml__vstring(body, "name", 0, "", NULL, err);
 	if (rc == ML_OK)
-		rc = seg_filter_group(body, "included_filters", err);
+		rc = ml__vstring(body, "updated_by", 0, "", NULL, err);
 	if (rc == ML_OK)
-		rc = seg_filter_group(body, "excluded_filters", err);
+		rc = seg_filters_required(body, err);
 	return rc;
 }
 

@@ -328,6 +328,14 @@ static const struct limit_case fixed_limits[] = {
 	{ "moengage_fetch_experiences", "{\"identifiers\":{},"
 	    "\"experience_key\":[\"k\"],\"TIME_OF_THE_DAY\":\"24\"}", NULL, NULL,
 	    NULL, "TIME_OF_THE_DAY" },
+	{ "moengage_fetch_experiences", "{\"identifiers\":{"
+	    "\"user_identifiers\":[\"u\"]}}", NULL, NULL, NULL,
+	    "identifiers.user_identifiers" },
+	{ "moengage_update_segment", "{\"name\":\"VIP\"}", NULL,
+	    "{\"id\":\"s1\"}", NULL, "included_filters" },
+	{ "moengage_create_segment", "{\"name\":\"VIP\",\"included_filters\":"
+	    "{\"filter_operator\":\"xor\",\"filters\":[]}}", NULL, NULL, NULL,
+	    "included_filters.filter_operator" },
 	{ "moengage_report_experience_events", "{\"elements\":[{"
 	    "\"customer_id\":\"u\",\"user_timezone_offset\":54001,\"actions\":"
 	    "[{\"action\":\"MOE_PERSONALIZATION_MESSAGE_SHOWN\"}]}]}", NULL,

@@ -183,6 +183,25 @@ envelope_v5_and_response_type_shapes(void **state)
 	assert_string_equal(err.moe_type, "UNAUTHORIZED");
 	assert_string_equal(err.field, "Authorization");
 	assert_string_equal(err.moe_request_id, "resp_1");
+	/* The v5 pages word the rate limit two ways: both are rate limits. */
+	assert_int_equal(parse(ML_ENV_V5, 429, "{\"error\":{\"code\":"
+	    "\"RATE_LIMITED\",\"message\":\"Too many requests\"},"
+	    "\"response_id\":\"resp_2\"}", &err), ML_ERATELIMIT);
+	assert_string_equal(err.kind, "moengage_rate_limited");
+	assert_string_equal(err.moe_type, "RATE_LIMITED");
+	assert_int_equal(parse(ML_ENV_V5, 429, "{\"response_id\":\"resp_3\","
+	    "\"error\":{\"code\":\"RATE_LIMIT_EXCEEDED\",\"message\":"
+	    "\"Exceeded rate limit for this workspace.\"}}", &err),
+	    ML_ERATELIMIT);
+	assert_string_equal(err.kind, "moengage_rate_limited");
+	assert_string_equal(err.moe_message,
+	    "Exceeded rate limit for this workspace.");
+	assert_string_equal(err.moe_request_id, "resp_3");
+	/* The code decides even behind another status line. */
+	assert_int_equal(parse(ML_ENV_V5, 400, "{\"error\":{\"code\":"
+	    "\"RATE_LIMIT_EXCEEDED\",\"message\":\"slow down\"}}", &err),
+	    ML_ERATELIMIT);
+	assert_string_equal(err.kind, "moengage_rate_limited");
 	assert_int_equal(parse(ML_ENV_RESPONSE_TYPE, 429, "{\"response_id\":"
 	    "\"r9\",\"type\":\"custom_template\",\"error\":{\"code\":\"Too Many "
 	    "Requests\",\"message\":\"API rate limit breached. Current limit: "

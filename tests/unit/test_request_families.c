@@ -140,9 +140,14 @@ static const struct rcase cases[] = {
 	    "\"user_attributes\",\"name\":\"city\",\"data_type\":\"string\","
 	    "\"operator\":\"is\",\"value\":\"Pune\"}]}}", NULL, NULL, NULL,
 	    "POST", API "/v3/custom-segments", B_DATA, NULL, NULL },
+	/* FilterGroupV3 sets no minimum on its filters. */
+	{ "moengage_create_segment", "{\"name\":\"All\",\"included_filters\":"
+	    "{\"filter_operator\":\"and\",\"filters\":[]}}", NULL, NULL, NULL,
+	    "POST", API "/v3/custom-segments", B_DATA, NULL, NULL },
 	{ "moengage_get_segment", NULL, NULL, "{\"id\":\"seg 1\"}", NULL,
 	    "GET", API "/v3/custom-segments/seg%201", B_DATA, NULL, NULL },
-	{ "moengage_update_segment", "{\"name\":\"VIP2\"}", NULL,
+	{ "moengage_update_segment", "{\"name\":\"VIP2\",\"included_filters\""
+	    ":{\"filter_operator\":\"or\",\"filters\":[]}}", NULL,
 	    "{\"id\":\"s1\"}", NULL, "PATCH", API "/v3/custom-segments/s1",
 	    B_DATA, NULL, NULL },
 	{ "moengage_create_file_segment", FILE_SEG ",\"expiry_time\":30}",
@@ -255,6 +260,14 @@ static const struct rcase cases[] = {
 	    "\"u1\"},\"experience_key\":[\"homepage-banner\"]}", NULL, NULL,
 	    NULL, "POST", "https://sdk-01.moengage.com/v1/experiences/fetch",
 	    B_PERS, NULL, NULL },
+	/* Neither identifiers nor experience_key is required. */
+	{ "moengage_fetch_experiences", "{}", NULL, NULL, NULL, "POST",
+	    "https://sdk-01.moengage.com/v1/experiences/fetch", B_PERS, NULL,
+	    NULL },
+	{ "moengage_fetch_experiences", "{\"identifiers\":{"
+	    "\"user_identifiers\":{\"u_em\":\"a@b.co\"}}}", NULL, NULL, NULL,
+	    "POST", "https://sdk-01.moengage.com/v1/experiences/fetch", B_PERS,
+	    NULL, NULL },
 	{ "moengage_get_experience_metadata", NULL,
 	    "{\"status\":\"Active,Paused\"}", NULL, NULL, "GET",
 	    "https://sdk-01.moengage.com/v1/experiences/metadata"

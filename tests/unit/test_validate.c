@@ -242,6 +242,22 @@ validate_device_needs_platform_and_push_id(void **state)
 	    "device_id", NULL);
 	check(ml_validate_track_device, "{\"type\":\"device\",\"customer_id\":"
 	    "\"u1\",\"device_id\":\"d\"}", "attributes", NULL);
+	/* Track Device takes DeviceAttributes' enum exactly (its 400 is
+	 * documented); only Bulk's example writes "Windows". */
+	check(ml_validate_track_device, "{\"type\":\"device\",\"customer_id\":"
+	    "\"u1\",\"device_id\":\"d1\",\"attributes\":{\"platform\":"
+	    "\"TV\",\"push_id\":\"t\"}}", NULL, NULL);
+	check(ml_validate_track_device, "{\"type\":\"device\",\"customer_id\":"
+	    "\"u1\",\"device_id\":\"d1\",\"attributes\":{\"platform\":"
+	    "\"Android\",\"push_id\":\"t\"}}", "attributes.platform",
+	    "ANDROID, iOS, web or TV");
+	check(ml_validate_track_device, "{\"type\":\"device\",\"customer_id\":"
+	    "\"u1\",\"device_id\":\"d1\",\"attributes\":{\"platform\":"
+	    "\"Windows\",\"push_id\":\"t\"}}", "attributes.platform", NULL);
+	check(ml_validate_bulk_import, "{\"type\":\"transition\",\"elements\":"
+	    "[{\"type\":\"device\",\"customer_id\":\"u1\",\"device_id\":"
+	    "\"d1\",\"attributes\":{\"platform\":\"Windows\",\"push_id\":"
+	    "\"t\"}}]}", NULL, NULL);
 }
 
 static void

@@ -1,0 +1,582 @@
+# SPDX-License-Identifier: MIT
+"""Conformance of the action catalog with the simulator, end to end.
+
+Every row of GET /actions (not a list written here: a new row is covered as
+soon as it exists, and fails until it has an example below) is called
+through POST /actions/rpc for one linked account holding every key slot
+and a db_name. The simulator was written from MoEngage's OpenAPI files
+separately from the catalog, so agreement means something:
+
+- each call reaches exactly one simulated route, on the account's own data
+  center host of the row's kind, with the row's method and path, the
+  family's key (the simulator answers 2xx only to the right slot) and the
+  headers MoEngage requires (MOE-APPKEY, MOE-DBNAME, the v2.1 push headers,
+  the report Signature, RECOMMENDATION-TYPE), and answers a success;
+- per family, MoEngage's own error bodies (an injected 401, a real refusal
+  the client cannot foresee) come back in the one error shape with the
+  stable code, the status mapping of docs/api.md and MoEngage's type,
+  message and request id; an input the client refuses locally is refused
+  by the simulator too when sent past local validation through /proxy;
+- every paged action with "paginate": true returns every stored item once.
+
+One TLS simulator and one server for the whole file; no sleeping.
+"""
+import datetime
+import hashlib
+import itertools
+import json
+import unittest
+import urllib.parse
+
+import harness
+import test_link
+
+WS = "WS_CONF01"
+DB = "conf_db"
+KEYS = {"data": "conf-data-key", "general": "conf-gen-key",
+        "push": "conf-push-key", "inform": "conf-inform-key",
+        "personalize": "conf-pers-key"}
+WORKSPACES = [{"workspace_id": WS, "data_center": "01",
+               "name": "Conformance", "db_name": DB, "keys": KEYS}]
+LINK = {"origin_owner_id": "conf", "origin_owner_name": "Conformance",
+        "workspace_id": WS, "data_center": "01", "db_name": DB,
+        "data_key": KEYS["data"], "general_key": KEYS["general"],
+        "push_key": KEYS["push"], "inform_key": KEYS["inform"],
+        "personalize_key": KEYS["personalize"]}
+REDACTED = "[redacted]"
+SEQ = itertools.count(1)   # unique names across the file's tests
+
+# The key slot of each family (as MoEngage's dashboard tiles name them).
+SLOT = {"data": "data", "segmentation": "data", "subscription": "data",
+        "push": "push", "inform": "inform", "personalize": "personalize",
+        "campaign_report": "general", "business_events": "general",
+        "templates": "general", "content_blocks": "general",
+        "catalog": "general", "recommendations": "general"}
+CHANNELS = ("push", "sms", "osm", "inapp", "email")
+TODAY = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%d")
+STATS = {"request_id": "conf", "start_date": "2024-12-01",
+         "end_date": "2024-12-05", "attribution_type": "VIEW_THROUGH",
+         "metric_type": "TOTAL"}
+FILE_SEG = {"attribute_name": "uid", "attribute_type": "string",
+            "file_url": "https://files.example.com/users.csv"}
+CATALOG_ATTRS = [{"name": n, "type": "string"}
+                 for n in ("id", "title", "link", "image_link")]
+EXPERIENCE = {"cid": "c1", "experience": "homepage-banner",
+              "moe_locale_id": "0", "moe_variation_id": "1",
+              "audience_name": "All Users", "audience_id": "a1"}
+
+
+def sha(*parts):
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+def push_body(name, audience="All Users"):
+    return {"campaignName": name, "targetPlatform": ["ANDROID"],
+            "targetAudience": audience,
+            "payload": {"ANDROID": {"title": "t", "message": "m"}},
+            "campaignDelivery": {"type": "soon"}}
+
+
+def template(channel, n):
+    """A create body of the channel, valid per its OpenAPI file."""
+    meta = {"template_id": "conf_%s_%d" % (channel, n),
+            "template_name": "Conformance %s %d" % (channel, n),
+            "template_version": "1", "created_by": "ops@example.com"}
+    if channel == "push":
+        meta.update(template_style="BASIC", platform=["ANDROID"])
+        return {"ANDROID": {"basic_details": {
+            "title": "t", "message": "m",
+            "default_click_action": "DEEPLINKING",
+            "default_click_action_value": "https://example.com/x"}},
+            "meta_info": meta}
+    return {"basic_details": {"message": "Hello %d" % n}, "meta_info": meta}
+
+
+def template_update(channel, ext_id):
+    meta = {"template_name": "Conformance %s v2" % channel,
+            "updated_by": "ops@example.com"}
+    if channel != "push":
+        return {"external_template_id": ext_id, "meta_info": meta,
+                "basic_details": {"message": "Hello again"}}
+    meta.update(template_style="BASIC", platform=["ANDROID"])
+    return {"external_template_id": ext_id, "meta_info": meta,
+            "ANDROID": {"basic_details": {
+                "title": "t2", "message": "m2",
+                "default_click_action": "DEEPLINKING",
+                "default_click_action_value": "https://example.com/y"}}}
+
+
+# ---- a minimal valid input per action -------------------------------------
+# name -> function(test) returning {"call": rpc input, "headers": headers
+# the simulator must have seen, "check": function(test, answer)}; the test
+# argument sets up what the call needs directly at the simulator.
+
+def _static(call, **kw):
+    return lambda t: dict(kw, call=call)
+
+
+def _ex_delete_user(t):
+    t.moe("/v1/customer/" + WS, {"type": "customer",
+                                 "customer_id": "conf_del"}, "data")
+    return {"call": {"body": {"identity_type": "customer_id",
+                              "identity_value": "conf_del"}}}
+
+
+def _ex_segment_by_id(update):
+    def ex(t):
+        sid = t.filter_segment()
+        call = {"path": {"id": sid}}
+        if update:
+            call["body"] = {"name": "conf renamed %s" % sid[-6:],
+                            "included_filters": {"filter_operator": "or",
+                                                 "filters": []}}
+        return {"call": call,
+                "check": lambda t, out: t.assertEqual(out["data"]["id"],
+                                                      sid)}
+    return ex
+
+
+def _ex_file_segment(op):
+    """op: create, users (add/remove/replace), archive or unarchive."""
+    def ex(t):
+        name = t.unique("conf_file")
+        if op != "create":
+            t.file_segment(name, archived=op == "unarchive")
+        body = {"create": dict(FILE_SEG, name=name, expiry_time=30),
+                "users": dict(FILE_SEG, name=name)}.get(op, {"name": name})
+        return {"call": {"body": body}, "headers": {"MOE-DBNAME": DB}}
+    return ex
+
+
+def _ex_cohort(t):
+    t.moe("/v1/customer/" + WS, {"type": "customer",
+                                 "customer_id": "conf_fan"}, "data")
+    return {"call": {"body": {"action": "add_members", "partner": "conf",
+                              "parameters": {"cohort_name": "Fans",
+                                             "cohort_id": "c1",
+                                             "members": [{"uid":
+                                                          "conf_fan"}]}}}}
+
+
+def _ex_push(v21):
+    def ex(t):
+        name = t.unique("Conformance push")
+        out = {"call": {"body": push_body(name)},
+               "check": lambda t, o: t.assertEqual(o["status"], "Success"),
+               "body": {"appId": WS, "signature": sha(WS, name,
+                                                      KEYS["push"])}}
+        if v21:
+            out["headers"] = {"X-MOE-APPKEY": WS,
+                              "X-MOE-PushAPI-Signature": REDACTED,
+                              "X-MOE-Query-Type": "all users"}
+        return out
+    return ex
+
+
+def _ex_business_event(t, name=None):
+    name = name or t.unique("conf_event")
+    st, _, body, _ = t.moe("/v1.0/business_event", {
+        "event_name": name, "created_by": "ops@example.com",
+        "event_attributes": [{"attribute_name": "season",
+                              "attribute_data_type": "string"}]})
+    t.assertEqual(st, 200, body)
+    return name, body["event_id"]
+
+
+def _ex_trigger(v5):
+    def ex(t):
+        name, _ = _ex_business_event(t)
+        if v5:
+            body = {"event_name": name, "triggered_by": "ops@example.com"}
+        else:
+            body = {"event_name": name, "event_attributes": {"season": "S1"}}
+        return {"call": {"body": body}}
+    return ex
+
+
+def _ex_template(channel, op):
+    def ex(t):
+        if op == "create":
+            return {"call": {"body": template(channel, t.counter())}}
+        if op == "search":
+            return {"call": {"body": {"page": 1, "entries": 15}}}
+        ext = t.template(channel)
+        return {"call": {"body": template_update(channel, ext)},
+                "check": lambda t, o: t.assertEqual(
+                    o["external_template_id"], ext)}
+    return ex
+
+
+def _ex_content_block(op):
+    def ex(t):
+        if op == "create":
+            label = t.unique("conf_block")
+            return {"call": {"body": {
+                "name": label, "label": label, "raw_content": "<p>hi</p>",
+                "content_type": "HTML", "created_by": "ops@example.com"}}}
+        bid = t.content_block()
+        if op == "update":
+            return {"call": {"body": {
+                "id": bid, "name": "Block v2", "status": "ACTIVE",
+                "raw_content": "<p>bye</p>",
+                "updated_by": "ops@example.com"}}}
+        return {"call": {"body": {"ids": [bid]}},
+                "check": lambda t, o: t.assertEqual(o["data"][0]["id"], bid)}
+    return ex
+
+
+def _ex_catalog(op):
+    item = {"id": "P1", "title": "One", "link": "https://example.com/1",
+            "image_link": "https://example.com/1.jpg"}
+    bodies = {
+        "attributes": {"attributes": [{"name": "color", "type": "string"}]},
+        "add": {"items": [item]},
+        "update": {"items": [{"id": "P1", "attributes": {"title": "Uno"}}]},
+        "delete": {"items": ["P1"]},
+        "search": {"items": ["P1"]},
+    }
+
+    def ex(t):
+        if op == "create":
+            return {"call": {"body": {"name": t.unique("Conformance"),
+                                      "price_currency": "USD",
+                                      "attributes": CATALOG_ATTRS}}}
+        cid = t.catalog(with_item=op != "add" and item)
+        return {"call": {"path": {"catalog_id": cid}, "body": bodies[op]}}
+    return ex
+
+
+def _ex_opt_in(t):
+    t.moe("/v1/customer/" + WS, {"type": "customer",
+                                 "customer_id": "conf_optin"}, "data")
+    return {"call": {"body": {"user_preferences": {
+        "customer_id": "conf_optin", "opt_in_status": "DOUBLE_OPTED_IN",
+        "channel": "email"}}}}
+
+
+def _ex_recommendation(items):
+    def ex(t):
+        rid = t.recommendation()
+        if not items:
+            return {"call": {"path": {"recommendation_id": rid}},
+                    "check": lambda t, o: t.assertEqual(o["id"], rid)}
+        return {"call": {"path": {"recommendation_id": rid},
+                         "body": {"user_id": "conf_user"},
+                         "headers": {"RECOMMENDATION-TYPE": "trending_item"}},
+                "headers": {"RECOMMENDATION-TYPE": "trending_item"}}
+    return ex
+
+
+def _ex_inform(t):
+    tx = t.unique("CONF_TX")
+    return {"call": {"body": {"alert_id": "636b77e6e2cf83277195fb60",
+                              "transaction_id": tx,
+                              "payloads": {"SMS": {"recipient":
+                                                   "+15550100"}}}},
+            "again": True}
+
+
+EXAMPLES = {
+    "moengage_track_user": _static({"body": {
+        "type": "customer", "customer_id": "conf_user",
+        "attributes": {"plan": "gold"}}}),
+    "moengage_track_event": _static({"body": {
+        "type": "event", "customer_id": "conf_user",
+        "actions": [{"action": "Bought", "platform": "ANDROID"}]}}),
+    "moengage_bulk_import": _static({"body": {
+        "type": "transition",
+        "elements": [{"type": "customer", "customer_id": "conf_bulk"}]}}),
+    "moengage_track_device": _static({"body": {
+        "type": "device", "customer_id": "conf_user", "device_id": "d1",
+        "attributes": {"platform": "ANDROID", "push_id": "tok1"}}}),
+    "moengage_device_opt_out": _static({"body": {
+        "user_identifier_type": "customer_id",
+        "user_identifier_value": "conf_user", "action_type": "block"}}),
+    "moengage_merge_users": _static({"body": {"merge_data": [
+        {"merged_user": "conf_m1", "retained_user": "conf_r1"}]}}),
+    "moengage_delete_user": _ex_delete_user,
+    "moengage_get_user": _static({"body": {"data": {"identifiers": [
+        {"identifier_type": "customer_id", "identifier": "conf_user"}]}}}),
+    "moengage_test_connection": _static({}),
+    "moengage_list_segments": _static({"query": {"name": "nobody"}}),
+    # An empty filter list is allowed (FilterGroupV3 has no minItems).
+    "moengage_create_segment": _static({"body": {
+        "name": "conf empty", "included_filters": {
+            "filter_operator": "and", "filters": []}}}),
+    "moengage_get_segment": _ex_segment_by_id(False),
+    "moengage_update_segment": _ex_segment_by_id(True),
+    "moengage_create_file_segment": _ex_file_segment("create"),
+    "moengage_add_file_segment_users": _ex_file_segment("users"),
+    "moengage_remove_file_segment_users": _ex_file_segment("users"),
+    "moengage_replace_file_segment_users": _ex_file_segment("users"),
+    "moengage_archive_segment": _ex_file_segment("archive"),
+    "moengage_unarchive_segment": _ex_file_segment("unarchive"),
+    "moengage_sync_cohort": _ex_cohort,
+    "moengage_send_push": _ex_push(False),
+    "moengage_send_push_v2_1": _ex_push(True),
+    "moengage_get_campaign_stats": _static({"body": STATS}),
+    "moengage_download_campaign_report": _static(
+        {"path": {"filename": "Report_-_conf_%s.zip" % TODAY}},
+        headers={"Signature": REDACTED}, raw=True),
+    "moengage_create_business_event": _static({"body": {
+        "event_name": "conf_created", "created_by": "ops@example.com",
+        "event_attributes": [{"attribute_name": "season",
+                              "attribute_data_type": "string"}]}}),
+    "moengage_trigger_business_event": _ex_trigger(False),
+    "moengage_search_business_events": _static({"body": {
+        "event_names": ["conf_created"]}}),
+    "moengage_list_business_events": _static({"query": {"limit": 5}}),
+    "moengage_search_business_events_v5": _static({"body": {
+        "filters": {"names": ["conf_created"]}, "limit": 5}}),
+    "moengage_trigger_business_event_v5": _ex_trigger(True),
+    "moengage_create_content_block": _ex_content_block("create"),
+    "moengage_update_content_block": _ex_content_block("update"),
+    "moengage_get_content_blocks": _ex_content_block("get"),
+    "moengage_search_content_blocks": _static({"body": {"filters": {}}}),
+    "moengage_create_catalog": _ex_catalog("create"),
+    "moengage_add_catalog_attributes": _ex_catalog("attributes"),
+    "moengage_add_catalog_items": _ex_catalog("add"),
+    "moengage_update_catalog_items": _ex_catalog("update"),
+    "moengage_delete_catalog_items": _ex_catalog("delete"),
+    "moengage_search_catalog_items": _ex_catalog("search"),
+    "moengage_get_subscription_preferences": _static({"query": {
+        "user_id": "conf_user", "cid": "c1"}}),
+    "moengage_update_subscription_preferences": _static({
+        "query": {"user_id": "conf_user", "cid": "c1"},
+        "body": {"categories": {"Promotional": False},
+                 "unsubscribe_all": False}}),
+    "moengage_bulk_update_subscription_preferences": _static({"body": {
+        "channel": "email", "user_preferences": [{
+            "customer_id": "conf_user", "categories": {"Newsletter": True},
+            "unsubscribe_all": False}]}}),
+    "moengage_update_email_opt_in": _ex_opt_in,
+    "moengage_bulk_resubscribe_emails": _static({"body": {
+        "recipients": ["ann@example.com"], "esp": "SENDGRID",
+        "request_id": "conf_resub"}}),
+    # Neither identifiers nor experience_key is required: without them
+    # MoEngage answers every experience for all users.
+    "moengage_fetch_experiences": _static({"body": {}}),
+    "moengage_get_experience_metadata": _static({}),
+    "moengage_report_experience_events": _static({"body": {"elements": [{
+        "customer_id": "conf_user", "actions": [{
+            "action": "MOE_PERSONALIZATION_MESSAGE_SHOWN",
+            "moe_event_uuid": "aa886712-4537-47c1-b126-2686efda2e26",
+            "event_time": 1725258666, "platform": "web",
+            "attributes": EXPERIENCE}]}]}}),
+    "moengage_list_recommendations": _static({"query": {"size": 5}}),
+    "moengage_get_recommendation": _ex_recommendation(False),
+    "moengage_get_recommendation_items": _ex_recommendation(True),
+    "moengage_send_inform": _ex_inform,
+    "moengage_send_inform_sandbox": _ex_inform,
+}
+for _ch in CHANNELS:
+    for _op in ("create", "update", "search"):
+        EXAMPLES["moengage_%s_%s_template%s" % (
+            _op, _ch, "s" if _op == "search" else "")] = \
+            _ex_template(_ch, _op)
+
+
+class ConformanceCase(harness.TestCase):
+    """One TLS simulator, one server, one account with every key slot."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = test_link.LinkEnv(cls.tmp, workspaces=WORKSPACES)
+        cls.sim = cls.env.sim
+        st, _, acc = cls.env.request("POST", "/accounts", body=LINK)
+        if st != 201:
+            cls.env.stop()
+            raise AssertionError("link: %s %s" % (st, acc))
+        assert acc["db_name"] == DB, acc
+        cls.account = acc["id"]
+        st, _, out = cls.env.request("GET", "/actions")
+        assert st == 200, out
+        cls.actions = out["data"]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.env.stop_checked()
+        super().tearDownClass()
+
+    def setUp(self):
+        self.assertEqual(self.sim.reset()[0], 200)
+        self.assertEqual(self.sim.admin("DELETE", "/_sim/faults")[0], 200)
+
+    # ---- talking to moelink and to the simulator ----
+
+    def rpc(self, call):
+        return self.env.request("POST", "/actions/rpc", body=call,
+                                headers={"x-account-id": self.account})
+
+    def proxy(self, call):
+        return self.env.request("POST", "/proxy", body=call,
+                                headers={"x-account-id": self.account})
+
+    def moe(self, path, body=None, slot="general", method="POST",
+            host="api-01.moengage.com", headers=None):
+        """Set-up straight at the simulator with the slot's key."""
+        h = {"MOE-APPKEY": WS}
+        h.update(headers or {})
+        return self.sim.api(path, body, ws=WS, key=KEYS[slot], host=host,
+                            method=method, headers=h)
+
+    def journal(self):
+        return self.sim.admin("GET", "/_sim/requests?limit=50")[1][
+            "requests"]
+
+    def mark(self):
+        reqs = self.journal()
+        return reqs[-1]["seq"] if reqs else 0
+
+    def since(self, mark):
+        return [r for r in self.journal() if r["seq"] > mark]
+
+    def counter(self):
+        return next(SEQ)
+
+    def unique(self, prefix):
+        return "%s_%d" % (prefix, self.counter())
+
+    # ---- prerequisites, made directly at the simulator ----
+
+    def filter_segment(self):
+        n = self.counter()
+        st, _, body, _ = self.moe("/v3/custom-segments", {
+            "name": "conf seg %d" % n, "included_filters": {
+                "filter_operator": "and", "filters": [{
+                    "filter_type": "user_attributes", "name": "n",
+                    "data_type": "double", "operator": "is", "value": n,
+                    "negate": False}]}}, "data")
+        self.assertEqual(st, 201, body)
+        return body["data"]["id"]
+
+    def file_segment(self, name, archived=False):
+        db = {"MOE-DBNAME": DB}
+        st, _, body, _ = self.moe("/v2/custom-segments/file-segment", dict(
+            FILE_SEG, name=name, expiry_time=30), "data", headers=db)
+        self.assertEqual(st, 202, body)
+        if archived:
+            st, _, body, _ = self.moe("/v2/custom-segments/archive",
+                                      {"name": name}, "data", "PATCH",
+                                      headers=db)
+            self.assertEqual(st, 200, body)
+
+    def template(self, channel):
+        st, _, body, _ = self.moe("/v1.0/custom-templates/" + channel,
+                                  template(channel, self.counter()))
+        self.assertEqual(st, 200, body)
+        return body["external_template_id"]
+
+    def content_block(self):
+        label = self.unique("conf_block")
+        base = "/v1/external/campaigns/content-blocks"
+        st, _, body, _ = self.moe(base, {
+            "name": label, "label": label, "raw_content": "x",
+            "content_type": "TEXT", "created_by": "ops@example.com"})
+        self.assertEqual(st, 200, body)
+        st, _, body, _ = self.moe(base + "/search", {
+            "filters": {"search_text": label}})
+        self.assertEqual(st, 200, body)
+        return body["data"][0]["id"]
+
+    def catalog(self, with_item=None):
+        st, _, body, _ = self.moe("/v1/catalog", {
+            "name": self.unique("Conformance"), "price_currency": "USD",
+            "attributes": CATALOG_ATTRS})
+        self.assertEqual(st, 201, body)
+        cid = body["catalog_id"]
+        if with_item:
+            st, _, body, _ = self.moe("/v1/catalog/%s/items" % cid,
+                                      {"items": [with_item]})
+            self.assertEqual(body["message"]["valid"]["count"], 1, body)
+        return cid
+
+    def recommendation(self):
+        st, _, body, _ = self.moe("/v1/recommendations?size=1",
+                                  method="GET")
+        self.assertEqual(st, 200, body)
+        return body["items"][0]["id"]
+
+    # ---- what a call must look like at the simulator ----
+
+    def expected_path(self, action, call):
+        params = dict(call.get("path") or {}, workspace_id=WS)
+        path = action["path"]
+        for k, v in params.items():
+            path = path.replace("{%s}" % k, urllib.parse.quote(str(v),
+                                                               safe=""))
+        return path
+
+    def assertReached(self, action, call, got, extra_headers):
+        """got: the one journaled request of an rpc call of action."""
+        name = action["name"]
+        self.assertEqual(got["host"], "%s-01.moengage.com" %
+                         action["host_kind"], name)
+        self.assertEqual(got["method"], action["method"], name)
+        self.assertEqual(got["family"], action["family"], name)
+        self.assertIsNotNone(got["route"], name)
+        u = urllib.parse.urlsplit(got["path"])
+        self.assertEqual(u.path, self.expected_path(action, call), name)
+        query = dict(urllib.parse.parse_qsl(u.query))
+        want = {k: str(v) for k, v in (call.get("query") or {}).items()}
+        if "app_id" in query:     # Data rows that take it in the query
+            want["app_id"] = WS
+        self.assertEqual(query, want, name)
+        h = got["headers"]
+        self.assertEqual(h.get("MOE-APPKEY"), WS, name)
+        if action["auth"] == "basic":
+            self.assertEqual(h.get("Authorization"), "Basic " + REDACTED,
+                             name)
+            self.assertEqual(got["workspace_id"], WS, name)
+        else:
+            self.assertNotIn("Authorization", h, name)
+        if got["body_bytes"] > 0:
+            self.assertEqual(h.get("Content-Type"), "application/json", name)
+        for k, v in extra_headers.items():
+            self.assertEqual(h.get(k), v, (name, k))
+        if "MOE-DBNAME" not in extra_headers:
+            self.assertNotIn("MOE-DBNAME", h, name)
+
+
+class ActionConformanceTest(ConformanceCase):
+
+    def test_every_action_reaches_its_route_and_succeeds(self):
+        missing = [a["name"] for a in self.actions
+                   if a["name"] not in EXAMPLES]
+        self.assertEqual(missing, [], "add an example for " +
+                         ", ".join(missing))
+        self.assertGreaterEqual(len(self.actions), len(EXAMPLES))
+        for action in self.actions:
+            with self.subTest(action=action["name"]):
+                self.check_action(action)
+
+    def check_action(self, action):
+        ex = EXAMPLES[action["name"]](self)
+        call = dict(ex["call"], action=action["name"])
+        mark = self.mark()
+        st, hd, out = self.rpc(call)
+        sent = self.since(mark)
+        self.assertEqual(st, 200, out)
+        self.assertEqual(len(sent), 1, [r["path"] for r in sent])
+        got = sent[0]
+        self.assertTrue(200 <= got["status"] <= 299, got)
+        self.assertReached(action, ex["call"], got, ex.get("headers", {}))
+        for k, v in ex.get("body", {}).items():
+            self.assertEqual(json.loads(got["body"])[k], v, k)
+        if ex.get("raw"):
+            self.assertIsInstance(out, bytes)
+        else:
+            self.assertIsInstance(out, dict)
+        if "check" in ex:
+            ex["check"](self, out)
+        if ex.get("again"):
+            # Inform: the same transaction_id again is already sent.
+            st, _, again = self.rpc(call)
+            self.assertEqual(st, 200, again)
+            self.assertIs(again["already_sent"], True)
+            self.assertEqual(self.since(mark)[-1]["status"], 409)
+
+
+if __name__ == "__main__":
+    unittest.main()
