@@ -126,9 +126,9 @@ ml_store_id_new(const char *prefix, char *out, size_t cap, struct ml_err *err)
 	return store_random_text(pfx, STORE_ID_RANDOM, out, cap, err);
 }
 
-/* A new token "<prefix>" + 43 chars and its hash. */
-static int
-store_token_new(const char *prefix, char *token, size_t cap,
+/* A new token "<prefix>" + 43 chars and its hash (store_int.h). */
+int
+ml__store_token_new(const char *prefix, char *token, size_t cap,
     unsigned char hash[ML_STORE_HASH_BYTES], struct ml_err *err)
 {
 	int rc;
@@ -147,8 +147,8 @@ store_token_new(const char *prefix, char *token, size_t cap,
  * Hash a presented token after checking its shape; a token of the wrong
  * shape is ML_ENOTFOUND without touching the database.
  */
-static int
-store_token_hash(const char *prefix, const char *token,
+int
+ml__store_token_hash(const char *prefix, const char *token,
     unsigned char hash[ML_STORE_HASH_BYTES], struct ml_err *err)
 {
 	size_t plen = strlen(prefix), i, len;
@@ -377,7 +377,7 @@ ml_store_apikey_create(struct ml_store *s, const char *project_id,
 	rc = ml_store_id_new("key", k.id, sizeof(k.id), err);
 	if (rc)
 		goto out;
-	rc = store_token_new(STORE_APIKEY_PREFIX, key, cap, hash, err);
+	rc = ml__store_token_new(STORE_APIKEY_PREFIX, key, cap, hash, err);
 	if (rc)
 		goto out;
 	memcpy(k.prefix, key, strlen(STORE_APIKEY_PREFIX) +
@@ -401,7 +401,7 @@ ml_store_apikey_lookup(struct ml_store *s, const char *key,
 	int rc;
 
 	ml_store_apikey_cleanup(info);
-	rc = store_token_hash(STORE_APIKEY_PREFIX, key, hash, err);
+	rc = ml__store_token_hash(STORE_APIKEY_PREFIX, key, hash, err);
 	if (rc == ML_OK)
 		rc = s->ops->apikey_lookup(s, hash, info, err);
 	sodium_memzero(hash, sizeof(hash));
@@ -549,7 +549,7 @@ ml_store_session_create(struct ml_store *s, struct ml_store_session *cs,
 	rc = ml_store_id_new("cs", cs->id, sizeof(cs->id), err);
 	if (rc)
 		return rc;
-	rc = store_token_new(STORE_SESSION_PREFIX, token, cap, hash, err);
+	rc = ml__store_token_new(STORE_SESSION_PREFIX, token, cap, hash, err);
 	if (rc)
 		return rc;
 	cs->created_at = now;
@@ -583,7 +583,7 @@ ml_store_session_find(struct ml_store *s, const char *token,
 	int rc;
 
 	ml_store_session_cleanup(out);
-	rc = store_token_hash(STORE_SESSION_PREFIX, token, hash, err);
+	rc = ml__store_token_hash(STORE_SESSION_PREFIX, token, hash, err);
 	if (rc == ML_OK)
 		rc = s->ops->session_find(s, hash, out, err);
 	if (rc == ML_OK)
@@ -932,7 +932,7 @@ ml_store_dash_create(struct ml_store *s, struct ml_store_dash *d, char *token,
 	rc = ml_store_id_new("ds", d->id, sizeof(d->id), err);
 	if (rc)
 		return rc;
-	rc = store_token_new(STORE_DASH_PREFIX, token, cap, hash, err);
+	rc = ml__store_token_new(STORE_DASH_PREFIX, token, cap, hash, err);
 	if (rc)
 		return rc;
 	d->one_time = d->one_time ? 1 : 0;
@@ -954,7 +954,7 @@ ml_store_dash_find(struct ml_store *s, const char *token,
 	int rc;
 
 	ml_store_dash_init(&d);
-	rc = store_token_hash(STORE_DASH_PREFIX, token, hash, err);
+	rc = ml__store_token_hash(STORE_DASH_PREFIX, token, hash, err);
 	if (rc == ML_OK)
 		rc = s->ops->dash_find(s, hash, &d, err);
 	sodium_memzero(hash, sizeof(hash));
@@ -980,7 +980,7 @@ ml_store_dash_consume(struct ml_store *s, const char *token,
 	int rc;
 
 	ml_store_dash_init(&d);
-	rc = store_token_hash(STORE_DASH_PREFIX, token, hash, err);
+	rc = ml__store_token_hash(STORE_DASH_PREFIX, token, hash, err);
 	if (rc == ML_OK)
 		rc = s->ops->dash_consume(s, hash, ml_store_now(), &d, err);
 	sodium_memzero(hash, sizeof(hash));
@@ -996,7 +996,7 @@ ml_store_dash_delete(struct ml_store *s, const char *token,
 	unsigned char hash[ML_STORE_HASH_BYTES];
 	int rc;
 
-	rc = store_token_hash(STORE_DASH_PREFIX, token, hash, err);
+	rc = ml__store_token_hash(STORE_DASH_PREFIX, token, hash, err);
 	if (rc == ML_OK)
 		rc = s->ops->dash_delete(s, hash, err);
 	sodium_memzero(hash, sizeof(hash));

@@ -123,6 +123,20 @@ extern const struct ml_store_ops ml__store_pg_ops;	/* store_pg.c */
 extern const char *const ml__store_sqlite_migrations[];
 extern const int ml__store_sqlite_migration_count;
 
+/*
+ * A new secret token: prefix + base64url of 32 random bytes into token
+ * (cap >= ML_STORE_TOKEN_MAX), and its SHA-256 into hash. store.c makes the
+ * store's tokens with it; the outbox's write keys ("mlw_") too.
+ */
+int ml__store_token_new(const char *prefix, char *token, size_t cap,
+    unsigned char hash[ML_STORE_HASH_BYTES], struct ml_err *err);
+/*
+ * SHA-256 of a presented token after checking its shape (prefix + 43
+ * base64url characters); ML_ENOTFOUND, without hashing, for any other.
+ */
+int ml__store_token_hash(const char *prefix, const char *token,
+    unsigned char hash[ML_STORE_HASH_BYTES], struct ml_err *err);
+
 /* Copy a string into a fixed field; ML_EINVAL naming `field` if too long. */
 int ml__store_copy(char *dst, size_t cap, const char *src, const char *field,
     struct ml_err *err);

@@ -34,8 +34,6 @@
 #include <string.h>
 #include <time.h>
 
-#define OP_TOKEN_RANDOM 32
-#define OP_HASH 32
 #define OP_DB_NOW_MS "(extract(epoch FROM clock_timestamp()) * 1000)::bigint"
 /* A node's sessions are named "moelink <node id>" (pg_stat_activity). */
 #define OP_APP_PREFIX "moelink "
@@ -932,27 +930,21 @@ ml__store_outbox_pg_write_key_create(struct ml__store_outbox_pg *o,
     const char *project_id, const char *account_id, char *key, size_t cap,
     struct ml_write_key *info, struct ml_err *err)
 {
-	unsigned char raw[OP_TOKEN_RANDOM], hash[OP_HASH];
-	size_t plen = sizeof(ML_OUTBOX_WRITE_KEY_PREFIX) - 1;
+	unsigned char hash[ML_STORE_HASH_BYTES];
 	struct ml__pg_conn *c;
 	struct ml_write_key k;
 	PGresult *r = NULL;
 	int rc;
 
 	memset(&k, 0, sizeof(k));
-	if (cap < ML_STORE_TOKEN_MAX)
-		return ml_err_set(err, ML_EINVAL, "invalid_request",
-		    "write key buffer too small");
 	rc = ml_store_id_new("wk", k.id, sizeof(k.id), err);
+	if (rc == ML_OK)
+		rc = ml__store_token_new(ML_OUTBOX_WRITE_KEY_PREFIX, key, cap,
+		    hash, err);
 	if (rc)
 		return rc;
-	randombytes_buf(raw, sizeof(raw));
-	memcpy(key, ML_OUTBOX_WRITE_KEY_PREFIX, plen);
-	sodium_bin2base64(key + plen, cap - plen, raw, sizeof(raw),
-	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	sodium_memzero(raw, sizeof(raw));
-	crypto_hash_sha256(hash, (const unsigned char *)key, strlen(key));
-	ml_strlcpy(k.prefix, key, plen + 7);
+	/* The display prefix: "mlw_" and 6 characters. */
+	ml_strlcpy(k.prefix, key, sizeof(ML_OUTBOX_WRITE_KEY_PREFIX) + 6);
 	ml_strlcpy(k.project_id, project_id, sizeof(k.project_id));
 	ml_strlcpy(k.account_id, account_id, sizeof(k.account_id));
 	k.created_at = ml_store_now();
@@ -977,17 +969,15 @@ int
 ml__store_outbox_pg_write_key_lookup(struct ml__store_outbox_pg *o,
     const char *key, struct ml_write_key *info, struct ml_err *err)
 {
-	unsigned char hash[OP_HASH];
+	unsigned char hash[ML_STORE_HASH_BYTES];
 	struct ml__pg_conn *c;
 	PGresult *r = NULL;
 	int rc;
 
-	if (key == NULL || strncmp(key, ML_OUTBOX_WRITE_KEY_PREFIX,
-	    sizeof(ML_OUTBOX_WRITE_KEY_PREFIX) - 1) != 0 ||
-	    strlen(key) >= ML_STORE_TOKEN_MAX)
+	if (ml__store_token_hash(ML_OUTBOX_WRITE_KEY_PREFIX, key, hash,
+	    NULL) != ML_OK)
 		return ml_err_set(err, ML_ENOTFOUND, "unauthorized",
 		    "unknown write key");
-	crypto_hash_sha256(hash, (const unsigned char *)key, strlen(key));
 	c = ml__pg_acquire(&o->pool);
 	rc = ml__pg_exec(c, &op_table, OP_WK_LOOKUP, &r, err, hash,
 	    sizeof(hash));

@@ -572,13 +572,8 @@ static int
 pg_project_list(struct ml_store *s, struct ml_store_project **out, size_t *n,
     struct ml_err *err)
 {
-	void *arr = NULL;
-	int rc;
-
-	rc = pg_list(s, PG_PROJECT_LIST, sizeof(**out), pg_read_project, &arr,
-	    n, err);
-	*out = arr;
-	return rc;
+	return pg_list(s, PG_PROJECT_LIST, sizeof(**out), pg_read_project,
+	    (void **)out, n, err);
 }
 
 static int
@@ -629,13 +624,8 @@ static int
 pg_apikey_list(struct ml_store *s, const char *project_id,
     struct ml_store_apikey **out, size_t *n, struct ml_err *err)
 {
-	void *arr = NULL;
-	int rc;
-
-	rc = pg_list(s, PG_APIKEY_LIST, sizeof(**out), pg_read_apikey, &arr, n,
-	    err, project_id);
-	*out = arr;
-	return rc;
+	return pg_list(s, PG_APIKEY_LIST, sizeof(**out), pg_read_apikey,
+	    (void **)out, n, err, project_id);
 }
 
 /* ---- settings ----------------------------------------------------------- */
@@ -969,13 +959,8 @@ static int
 pg_key_usage(struct ml_store *s, struct ml_store_key_usage **out, size_t *n,
     struct ml_err *err)
 {
-	void *arr = NULL;
-	int rc;
-
-	rc = pg_list(s, PG_KEY_USAGE, sizeof(**out), pg_read_key_usage, &arr,
-	    n, err);
-	*out = arr;
-	return rc;
+	return pg_list(s, PG_KEY_USAGE, sizeof(**out), pg_read_key_usage,
+	    (void **)out, n, err);
 }
 
 /* ---- dashboard sessions ------------------------------------------------- */
