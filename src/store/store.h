@@ -56,8 +56,9 @@
 #define ML_STORE_PAGE_SIZE_DEFAULT 25
 
 #define ML_STORE_DEFAULT_URL "sqlite://./var/moelink.db"
-#ifdef ML_HAVE_LIBPQ	/* for error messages and --help */
-#define ML_STORE_SCHEMES "sqlite://, postgres://"
+/* For error messages, and --help where "PATH" follows: sqlite:// last. */
+#ifdef ML_HAVE_LIBPQ
+#define ML_STORE_SCHEMES "postgres://USER@HOST:PORT/DB, sqlite://"
 #else
 #define ML_STORE_SCHEMES "sqlite://"
 #endif
