@@ -49,13 +49,16 @@
 	"\"minLength\":1},\"user_attributes\":{\"type\":\"object\"}," \
 	"\"user_timezone_offset\":{\"type\":\"integer\",\"minimum\":-54000," \
 	"\"maximum\":54000},\"actions\":{\"type\":\"array\",\"minItems\":1," \
-	"\"items\":{\"type\":\"object\",\"required\":[\"action\"]," \
-	"\"properties\":{\"action\":{\"enum\":[\"M" \
+	"\"items\":{\"type\":\"object\",\"required\":[\"action\"," \
+	"\"attributes\"],\"properties\":{\"action\":{\"enum\":[\"M" \
 	"OE_PERSONALIZATION_MESSAGE_SHOWN\"," \
 	"\"MOE_PERSONALIZATION_MESSAGE_CLICKED\"]}," \
 	"\"moe_event_uuid\":{\"type\":\"string\",\"minLength\":1}," \
 	"\"event_time\":{\"type\":\"integer\"}," \
-	"\"attributes\":{\"type\":\"object\"}}}}}}}}}}," \
+	"\"attributes\":{\"type\":\"object\",\"required\":[\"cid\"," \
+	"\"experience\",\"moe_locale_id\",\"moe_variation_id\"," \
+	"\"audience_name\",\"audience_id\"],\"description\":\"the " \
+	"fetch answer's experience_context\"}}}}}}}}}}," \
 	"\"additionalProperties\":false}"
 
 #define PERS_ROW(name_, method_, path_, fn_, sum_, schema_, env_, page_, \

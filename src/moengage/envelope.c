@@ -47,9 +47,11 @@ static const struct env_shape envelope_shapes[ML_ENV_COUNT] = {
 		{ "error.attribute", "attribute" },
 		{ NULL },
 	},
-	/* {"title","description","code"?} */
+	/* {"title","description","code"?}; Content Blocks' create and update
+	 * answer {"error","message","details"} (details: the request id). */
 	[ML_ENV_TITLE] = {
-		{ "title" }, { "description" }, { "code" }, { NULL }, { NULL },
+		{ "title", "error" }, { "description", "message" },
+		{ "code", "details" }, { NULL }, { NULL },
 	},
 	/* {"error":{"code","message","details":[{code,target,message}],
 	 * "request_id"}}; 429: {"status":"error","data":{code,title,...}} */

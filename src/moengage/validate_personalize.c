@@ -4,9 +4,11 @@
  * (personalize-experience.yaml): fetch takes optional identifiers (their
  * user_identifiers an object as in the examples or a string as in the
  * schema), at most 25 experience keys (none: every experience), and the
- * optional in-session DAY_OF_THE_WEEK and TIME_OF_THE_DAY from their enums; metadata an optional comma-separated status list;
- * events 1..100 users, each with actions shown/clicked and a timezone
- * offset within +-54000 seconds.
+ * optional in-session DAY_OF_THE_WEEK and TIME_OF_THE_DAY from their
+ * enums; metadata an optional comma-separated status list; events 1..100
+ * users, each with actions shown/clicked carrying the six
+ * experience_context attributes, and a timezone offset within +-54000
+ * seconds.
  * Stateless and thread-safe; nothing allocates.
  */
 #include "moengage/validate_fam_int.h"
@@ -30,6 +32,11 @@ static const char *const statuses[] = {
 static const char *const actions[] = {
 	"MOE_PERSONALIZATION_MESSAGE_SHOWN",
 	"MOE_PERSONALIZATION_MESSAGE_CLICKED", NULL,
+};
+/* experience_context members an event carries back as attributes. */
+static const char *const context_keys[] = {
+	"cid", "experience", "moe_locale_id", "moe_variation_id",
+	"audience_name", "audience_id", NULL,
 };
 static const char *const no_query[] = { NULL };
 static const char *const metadata_query[] = { "status", NULL };
@@ -73,15 +80,28 @@ ml_validate_experience_metadata(json_object *body, json_object *query,
 	return rc;
 }
 
+/*
+ * An action: shown or clicked, and attributes, the experience_context the
+ * fetch answered (its six members are required; a missing one is the
+ * documented 400).
+ */
 static int
 pers_action(json_object *a, const char *prefix, void *ud, struct ml_err *err)
 {
+	char p[ML__VPATH_MAX];
+	json_object *attrs = NULL;
+	size_t i;
 	int rc;
 
 	(void)ud;
 	rc = ml__venum(a, "action", actions, 1, prefix, err);
 	if (rc == ML_OK)
-		rc = ml__vobj_member(a, "attributes", 0, prefix, NULL, err);
+		rc = ml__vstring(a, "moe_event_uuid", 0, prefix, NULL, err);
+	if (rc == ML_OK)
+		rc = ml__vobj_member(a, "attributes", 1, prefix, &attrs, err);
+	ml__vpath(p, sizeof(p), prefix, "attributes.", -1);
+	for (i = 0; rc == ML_OK && context_keys[i] != NULL; i++)
+		rc = ml__vstring(attrs, context_keys[i], 1, p, NULL, err);
 	return rc;
 }
 

@@ -9,8 +9,9 @@
  *                               used); 10,000/min; no match is 200 with
  *                               {"experiences":{}}
  *   GET  /experiences/metadata  ?status=Active,Paused,Scheduled
- *   POST /experiences/events    <= 100 users; deduplicated by
- *                               moe_event_uuid
+ *   POST /experiences/events    <= 100 users, each action with the six
+ *                               attributes of its experience context;
+ *                               deduplicated by moe_event_uuid (optional)
  *
  * Errors are {"title","description"[,"code"]}. Experiences are built on the
  * dashboard at MoEngage; every simulated workspace has the four of
@@ -304,8 +305,12 @@ pers_check_action(struct ml_sim_ctx *ctx, json_object *a)
 		return pers_invalid(ctx, "action", "must be "
 		    "MOE_PERSONALIZATION_MESSAGE_SHOWN or "
 		    "MOE_PERSONALIZATION_MESSAGE_CLICKED");
-	if (ml_sim_fam_str(a, "moe_event_uuid") == NULL)
-		return pers_invalid(ctx, "moe_event_uuid", "is required");
+	/* moe_event_uuid is optional: the schema marks no action member
+	 * required, and the 400 lists no missing uuid. */
+	if (json_object_object_get_ex(a, "moe_event_uuid", &at) &&
+	    ml_sim_fam_str(a, "moe_event_uuid") == NULL)
+		return pers_invalid(ctx, "moe_event_uuid", "must be a UUID "
+		    "string");
 	if (json_object_object_get_ex(a, "event_time", &at) &&
 	    !json_object_is_type(at, json_type_int))
 		return pers_invalid(ctx, "event_time", "must be Unix seconds");
@@ -352,7 +357,8 @@ pers_check_events(struct ml_sim_ctx *ctx, json_object *o)
 	return ML_OK;
 }
 
-/* Remember each moe_event_uuid; a retried one is not counted again. */
+/* Remember each moe_event_uuid; a retried one is not counted again (an
+ * action without one cannot be told from a retry, so is not remembered). */
 static int
 pers_events_fn(struct ml_sim_ctx *ctx, json_object *coll, void *arg)
 {
@@ -368,7 +374,8 @@ pers_events_fn(struct ml_sim_ctx *ctx, json_object *coll, void *arg)
 		for (j = 0; j < na; j++) {
 			uuid = ml_json_str(json_object_array_get_idx(acts, j),
 			    "moe_event_uuid");
-			if (json_object_object_get_ex(coll, uuid, NULL) ||
+			if (uuid == NULL ||
+			    json_object_object_get_ex(coll, uuid, NULL) ||
 			    json_object_object_length(coll) >=
 			    ML_SIM_STORE_ITEMS_MAX)
 				continue;

@@ -578,5 +578,328 @@ class ActionConformanceTest(ConformanceCase):
             self.assertEqual(self.since(mark)[-1]["status"], 409)
 
 
+# ---- errors -----------------------------------------------------------------
+
+def rpc_status(moe_status):
+    """POST /actions/rpc's status for MoEngage's (docs/api.md, "Actions")."""
+    if moe_status == 429:
+        return 429
+    if 400 <= moe_status <= 499 and moe_status not in (401, 403, 407):
+        return moe_status
+    return 502
+
+
+def leaves(o):
+    """Every string and number in a JSON document, as strings."""
+    if isinstance(o, dict):
+        return [x for v in o.values() for x in leaves(v)]
+    if isinstance(o, list):
+        return [x for v in o for x in leaves(v)]
+    if isinstance(o, bool) or o is None:
+        return []
+    return [str(o)]
+
+
+# Per family, an input the client refuses before sending (field named) that
+# MoEngage refuses too: sent past local validation through /proxy, the
+# simulator must answer its documented refusal.
+LOCALLY_REFUSED = {
+    "data": ("moengage_track_device", {"body": {
+        "type": "device", "customer_id": "conf_user", "device_id": "d1",
+        "attributes": {"platform": "Windows", "push_id": "tok"}}},
+        "attributes.platform", "'platform' is not a valid platform."),
+    "segmentation": ("moengage_update_segment", {
+        "path": {"id": "0123456789abcdef01234567"},
+        "body": {"name": "no filters"}}, "included_filters", None),
+    "push": ("moengage_send_push", {"body": push_body("Shrt")},
+             "campaignName", "Campaign Name too short"),
+    "campaign_report": ("moengage_get_campaign_stats", {"body": dict(
+        STATS, end_date="2025-02-01")}, "end_date", None),
+    "business_events": ("moengage_create_business_event", {"body": {
+        "event_name": "conf_x", "event_attributes": []}}, "created_by",
+        "created_by - Field is required but value is None : None"),
+    "templates": ("moengage_search_sms_templates", {"body": {
+        "page": 1, "entries": 16}}, "entries", None),
+    "content_blocks": ("moengage_create_content_block", {"body": {
+        "name": "b", "label": "conf_pdf", "raw_content": "x",
+        "content_type": "PDF", "created_by": "ops@example.com"}},
+        "content_type", None),
+    "catalog": ("moengage_create_catalog", {"body": {
+        "name": "conf_bad", "price_currency": "USD",
+        "attributes": CATALOG_ATTRS[:3]}}, "attributes",
+        "missing-mandatory-attributes"),
+    "subscription": ("moengage_bulk_update_subscription_preferences", {
+        "body": {"channel": "email", "user_preferences": [{
+            "customer_id": "u%d" % i, "categories": {},
+            "unsubscribe_all": False} for i in range(51)]}},
+        "user_preferences", "Payload limit is set to 50"),
+    "personalize": ("moengage_report_experience_events", {"body": {
+        "elements": [{"customer_id": "conf_user", "actions": [{
+            "action": "MOE_PERSONALIZATION_MESSAGE_SHOWN",
+            "attributes": {"cid": "c1"}}]}]}},
+        "elements[0].actions[0].attributes.experience", None),
+    "recommendations": ("moengage_list_recommendations", {"query": {
+        "size": 101}}, "query.size", "invalid-pagination-param"),
+    "inform": ("moengage_send_inform", {"body": {
+        "transaction_id": "T" * 51, "payloads": {"SMS": {
+            "recipient": "1"}}}}, "transaction_id", None),
+}
+
+# Documented alternatives both sides take (the OpenAPI files allow both).
+ALSO_ACCEPTED = [
+    ("moengage_bulk_import", {"body": {"type": "transition", "elements": [{
+        "type": "device", "customer_id": "conf_user", "device_id": "d2",
+        "attributes": {"platform": "Windows", "push_id": "tok2"}}]}}),
+    ("moengage_track_event", {"body": {"type": "event",
+                                       "customer_id": "conf_user",
+                                       "actions": [{"action": "Viewed",
+                                                    "platform": "Android"}]}}),
+    ("moengage_fetch_experiences", {"body": {"identifiers": {
+        "customer_id": "conf_user", "user_identifiers": "conf_user"}}}),
+    ("moengage_fetch_experiences", {"body": {"identifiers": {
+        "user_identifiers": {"u_em": "ann@example.com"}},
+        "experience_key": ["homepage-banner"]}}),
+    ("moengage_update_segment", None),    # empty filters; id made below
+]
+
+
+class ErrorConformanceTest(ConformanceCase):
+
+    def family_rows(self):
+        """The first row of each family that has an example."""
+        rows = {}
+        for a in self.actions:
+            rows.setdefault(a["family"], a)
+        return rows
+
+    def to_proxy(self, action, call):
+        path = self.expected_path(action, call)
+        out = {"method": action["method"], "path": path,
+               "host_kind": action["host_kind"]}
+        for k in ("query", "body", "headers"):
+            if call.get(k) is not None:
+                out[k] = call[k]
+        return out
+
+    def test_moengage_errors_of_every_family_are_normalized(self):
+        """An injected 401: the family's own body, relayed as is by /proxy
+        and in the one error shape by /actions/rpc."""
+        rows = self.family_rows()
+        self.assertEqual(set(rows), set(SLOT))
+        for fam, action in sorted(rows.items()):
+            with self.subTest(family=fam, action=action["name"]):
+                ex = EXAMPLES[action["name"]](self)
+                st, _ = self.sim.add_fault(family=fam, status=401, count=2)
+                self.assertEqual(st, 201)
+                # The body MoEngage's docs give this family, raw.
+                mark = self.mark()
+                pst, _, raw = self.proxy(self.to_proxy(action, ex["call"]))
+                sent = self.since(mark)
+                self.assertEqual(len(sent), 1)
+                self.assertEqual(pst, sent[0]["status"])
+                self.assertIn(pst, (401, 403))
+                words = leaves(raw)
+                carries_id = sent[0]["request_id"] in words
+                # The same through rpc.
+                mark = self.mark()
+                st, _, out = self.rpc(dict(ex["call"],
+                                           action=action["name"]))
+                sent = self.since(mark)
+                self.assertEqual(len(sent), 1, "an auth error is final")
+                self.assertEqual(st, rpc_status(pst), out)
+                err = out["error"]
+                self.assertEqual(err["code"], "moengage_auth_failed")
+                self.assertRegex(err["request_id"], r"^req_")
+                moe = err["moengage"]
+                self.assertEqual(moe["status"], pst)
+                if "type" in moe:
+                    self.assertIn(moe["type"], words)
+                if words and isinstance(raw, dict):
+                    self.assertTrue(any(moe["message"].startswith(w)
+                                        for w in words), (moe, raw))
+                if carries_id:
+                    self.assertEqual(moe["request_id"],
+                                     sent[0]["request_id"])
+                else:
+                    self.assertNotIn("request_id", moe)
+
+    def test_refused_locally_is_refused_by_moengage_too(self):
+        self.assertEqual(set(LOCALLY_REFUSED), set(SLOT))
+        by_name = {a["name"]: a for a in self.actions}
+        for fam, (name, call, field, words) in sorted(
+                LOCALLY_REFUSED.items()):
+            with self.subTest(family=fam, action=name):
+                action = by_name[name]
+                mark = self.mark()
+                st, _, out = self.rpc(dict(call, action=name))
+                self.assertEqual(st, 400, out)
+                self.assertEqual(out["error"]["code"], "validation_failed")
+                self.assertEqual(out["error"]["field"], field)
+                self.assertEqual(self.since(mark), [], "nothing is sent")
+                st, _, raw = self.proxy(self.to_proxy(action, call))
+                sent = self.since(mark)
+                self.assertEqual(len(sent), 1)
+                self.assertEqual(sent[0]["route"] is not None, True)
+                if fam == "push":   # Push refuses with HTTP 200
+                    self.assertEqual((st, raw["status"]), (200, "Fail"))
+                else:
+                    self.assertEqual(st, 400, raw)
+                self.assertIsInstance(raw, dict)
+                if words:
+                    self.assertIn(words, leaves(raw))
+
+    def test_documented_alternatives_are_accepted_by_both(self):
+        for name, call in ALSO_ACCEPTED:
+            if call is None:
+                call = {"path": {"id": self.filter_segment()}, "body": {
+                    "included_filters": {"filter_operator": "and",
+                                         "filters": []}}}
+            with self.subTest(action=name, call=call):
+                mark = self.mark()
+                st, _, out = self.rpc(dict(call, action=name))
+                self.assertEqual(st, 200, out)
+                sent = self.since(mark)
+                self.assertEqual(len(sent), 1)
+                self.assertTrue(200 <= sent[0]["status"] <= 299, sent[0])
+
+    def test_real_refusals_keep_moengage_status_and_words(self):
+        """MoEngage refusals no local check can foresee (an unknown user or
+        catalog, a taken label, a duplicate campaign, an unknown alert)."""
+        name = self.unique("Conformance dup")
+        st, _, body, _ = self.sim.api("/v2/transaction/sendpush", dict(
+            push_body(name), appId=WS, signature=sha(WS, name,
+                                                     KEYS["push"])),
+            ws=None, host="pushapi-01.moengage.com")
+        self.assertEqual(body["status"], "Success")
+        label = self.unique("conf_label")
+        block = {"name": label, "label": label, "raw_content": "x",
+                 "content_type": "TEXT", "created_by": "ops@example.com"}
+        self.assertEqual(self.moe("/v1/external/campaigns/content-blocks",
+                                  block)[0], 200)
+        cases = [
+            ("moengage_delete_user", {"body": {
+                "identity_type": "customer_id",
+                "identity_value": "conf_nobody"}}, 400, "moengage_not_found",
+             "User doesn't exists with customer id conf_nobody"),
+            ("moengage_send_push", {"body": push_body(name)}, 200,
+             "moengage_error", "Duplicate campaign name"),
+            ("moengage_create_content_block", {"body": block}, 409,
+             "moengage_conflict", "Duplicate Label"),
+            ("moengage_search_catalog_items", {
+                "path": {"catalog_id": "0" * 24}, "body": {"items": ["P1"]}},
+             404, "moengage_not_found", "catalog-not-found"),
+            ("moengage_trigger_business_event", {"body": {
+                "event_name": "conf_unknown", "event_attributes": {}}}, 400,
+             "moengage_validation_failed", "Business event does not exists"),
+            ("moengage_get_recommendation", {"path": {
+                "recommendation_id": "0" * 24}}, 400,
+             "moengage_validation_failed", "recommendation does not exist"),
+            ("moengage_send_inform", {"body": {
+                "alert_id": "x1", "transaction_id": "conf_bad_alert",
+                "payloads": {"SMS": {"recipient": "1"}}}}, 400,
+             "moengage_validation_failed", "Invalid Alert ID"),
+        ]
+        for action, call, moe_status, code, words in cases:
+            with self.subTest(action=action):
+                mark = self.mark()
+                st, _, out = self.rpc(dict(call, action=action))
+                sent = self.since(mark)
+                self.assertEqual(len(sent), 1)
+                self.assertEqual(sent[0]["status"], moe_status)
+                self.assertEqual(st, rpc_status(moe_status), out)
+                err = out["error"]
+                self.assertEqual(err["code"], code)
+                self.assertEqual(err["moengage"]["status"], moe_status)
+                self.assertIn(words, [err["moengage"].get("type")] +
+                              err["moengage"]["message"].split(": "))
+
+
+# ---- paging -----------------------------------------------------------------
+
+def _page_stats(t):
+    total, ids = None, []
+    offset = 0
+    while total is None or offset < total:
+        st, _, body, _ = t.moe("/core-services/v1/campaign-stats",
+                               dict(STATS, offset=offset, limit=10))
+        t.assertEqual(st, 200, body)
+        total = body["total_campaigns"]
+        ids += list(body["data"])
+        offset += 10
+    return ids, {"body": dict(STATS, limit=4)}, lambda o: list(o["data"])
+
+
+ALL_RECOS = "Active,Processing,Archived,Failed"
+
+
+def _page_recos(t):
+    st, _, body, _ = t.moe("/v1/recommendations?size=100&status=" +
+                           ALL_RECOS, method="GET")
+    t.assertEqual(st, 200, body)
+    return ([r["id"] for r in body["items"]],
+            {"query": {"size": 5, "status": ALL_RECOS}},
+            lambda o: [r["id"] for r in o["items"]])
+
+
+def _page_events(search):
+    def page(t):
+        made = [_ex_business_event(t) for _ in range(7)]
+        names = [n for n, _ in made]
+        call = {"body": {"filters": {"names": names}, "limit": 3}} \
+            if search else {"query": {"limit": 3}}
+        return ([i for _, i in made], call,
+                lambda o: [e["id"] for e in o["data"]])
+    return page
+
+
+def _page_templates(channel):
+    def page(t):
+        ids = [t.template(channel) for _ in range(7)]
+        return (ids, {"body": {"page": 1, "entries": 3}},
+                lambda o: [x["external_template_id"] for x in o["data"]])
+    return page
+
+
+# name -> function(test) -> (every stored id in the order MoEngage lists
+# them, the rpc call with a small page, the ids of the gathered answer)
+PAGED = {
+    "moengage_get_campaign_stats": _page_stats,
+    "moengage_list_recommendations": _page_recos,
+    "moengage_list_business_events": _page_events(False),
+    "moengage_search_business_events_v5": _page_events(True),
+}
+for _ch in CHANNELS:
+    PAGED["moengage_search_%s_templates" % _ch] = _page_templates(_ch)
+
+
+class PagingConformanceTest(ConformanceCase):
+
+    def test_paginate_returns_every_stored_item_once(self):
+        paged = [a for a in self.actions if a["paging"] != "none"]
+        missing = [a["name"] for a in paged if a["name"] not in PAGED]
+        self.assertEqual(missing, [], "add a paging example for " +
+                         ", ".join(missing))
+        for action in paged:
+            with self.subTest(action=action["name"]):
+                self.setUp()
+                want, call, ids_of = PAGED[action["name"]](self)
+                self.assertGreater(len(want), 5)
+                mark = self.mark()
+                st, _, out = self.rpc(dict(call, action=action["name"],
+                                           paginate=True))
+                self.assertEqual(st, 200, out)
+                got = ids_of(out)
+                self.assertEqual(len(got), len(set(got)), "each item once")
+                if action["name"] == "moengage_get_campaign_stats":
+                    self.assertEqual(set(got), set(want))
+                else:
+                    self.assertEqual(got, want)
+                pages = self.since(mark)
+                self.assertGreater(len(pages), 1, "it spans several pages")
+                for p in pages:
+                    self.assertEqual(p["route"], pages[0]["route"])
+                    self.assertTrue(200 <= p["status"] <= 299, p)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -253,6 +253,11 @@ check_limit(const struct limit_case *c, struct ml_account *acct)
 #define PUSH(extra) \
 	"{\"campaignName\":\"Order Updates\",\"targetPlatform\":[\"ANDROID\"]," \
 	"\"payload\":{},\"campaignDelivery\":{\"type\":\"soon\"}" extra "}"
+/* The experience_context an event's attributes carry back. */
+#define PERS_CTX \
+	"{\"cid\":\"c\",\"experience\":\"e\",\"moe_locale_id\":\"0\"," \
+	"\"moe_variation_id\":\"1\",\"audience_name\":\"a\"," \
+	"\"audience_id\":\"i\"}"
 #define INFORM(txn) \
 	"{\"transaction_id\":\"" txn "\",\"payloads\":{\"SMS\":{\"recipient\":" \
 	"\"1\"}}}"
@@ -340,6 +345,15 @@ static const struct limit_case fixed_limits[] = {
 	    "\"customer_id\":\"u\",\"user_timezone_offset\":54001,\"actions\":"
 	    "[{\"action\":\"MOE_PERSONALIZATION_MESSAGE_SHOWN\"}]}]}", NULL,
 	    NULL, NULL, "elements[0].user_timezone_offset" },
+	{ "moengage_report_experience_events", "{\"elements\":[{"
+	    "\"customer_id\":\"u\",\"actions\":[{\"action\":"
+	    "\"MOE_PERSONALIZATION_MESSAGE_SHOWN\"}]}]}", NULL, NULL, NULL,
+	    "elements[0].actions[0].attributes" },
+	{ "moengage_report_experience_events", "{\"elements\":[{"
+	    "\"customer_id\":\"u\",\"actions\":[{\"action\":"
+	    "\"MOE_PERSONALIZATION_MESSAGE_SHOWN\",\"attributes\":{\"cid\":"
+	    "\"c\"}}]}]}", NULL, NULL, NULL,
+	    "elements[0].actions[0].attributes.experience" },
 	{ "moengage_get_experience_metadata", NULL,
 	    "{\"status\":\"Active,Done\"}", NULL, NULL, "query.status" },
 	{ "moengage_list_recommendations", NULL, "{\"size\":101}", NULL, NULL,
@@ -422,8 +436,8 @@ catalog_families_batch_caps(void **state)
 		    "\"k%zu\"", 25 },
 		{ "moengage_report_experience_events", "{\"elements\":%s}",
 		    NULL, "elements", "{\"customer_id\":\"u%zu\",\"actions\":"
-		    "[{\"action\":\"MOE_PERSONALIZATION_MESSAGE_CLICKED\"}]}",
-		    100 },
+		    "[{\"action\":\"MOE_PERSONALIZATION_MESSAGE_CLICKED\","
+		    "\"attributes\":" PERS_CTX "}]}", 100 },
 		{ "moengage_send_push", PUSH(",\"targetAudience\":\"User\","
 		    "\"targetUserAttributes\":{\"attribute\":\"PUSH_ID\","
 		    "\"comparisonParameter\":\"in\",\"attributeValue\":%s}"),
@@ -432,7 +446,7 @@ catalog_families_batch_caps(void **state)
 		    NULL, "attributes", "{\"name\":\"a%zu\",\"type\":\"string\"}",
 		    50 },
 	};
-	static char a1[16384], body[20000];
+	static char a1[32768], body[36000];
 	struct ml_account a;
 	struct ml_call_input in;
 	struct ml_request r;

@@ -170,6 +170,30 @@ envelope_error_details_shape(void **state)
 	assert_string_equal(err.moe_message, "Exceeded rate limit for this app");
 }
 
+/* Content Blocks' writes: {"error","message","details"}, details the id. */
+static void
+envelope_content_block_write_shape(void **state)
+{
+	struct ml_err err;
+
+	(void)state;
+	assert_int_equal(parse(ML_ENV_TITLE, 409, "{\"error\":\"Duplicate "
+	    "Label\",\"message\":\"label - A content block with this label "
+	    "already exists in the workspace: label : summer\",\"details\":"
+	    "\"dPQnUgNp\"}", &err), ML_EHTTP);
+	assert_string_equal(err.kind, "moengage_conflict");
+	assert_string_equal(err.moe_type, "Duplicate Label");
+	assert_string_equal(err.moe_request_id, "dPQnUgNp");
+	assert_string_equal(err.moe_message, "label - A content block with "
+	    "this label already exists in the workspace: label : summer");
+	/* The read routes keep {"title","description","code"}. */
+	assert_int_equal(parse(ML_ENV_TITLE, 400, "{\"title\":\"Invalid Field "
+	    "Value\",\"description\":\"app_key - Some of the field values are "
+	    "invalid: app_key : None\",\"code\":\"nGpUNpDQ\"}", &err), ML_EHTTP);
+	assert_string_equal(err.moe_type, "Invalid Field Value");
+	assert_string_equal(err.moe_request_id, "nGpUNpDQ");
+}
+
 static void
 envelope_v5_and_response_type_shapes(void **state)
 {
@@ -376,6 +400,7 @@ main(void)
 		cmocka_unit_test(envelope_push_shapes),
 		cmocka_unit_test(envelope_fileimport_shapes),
 		cmocka_unit_test(envelope_tolerates_other_families_shapes),
+		cmocka_unit_test(envelope_content_block_write_shape),
 		cmocka_unit_test(envelope_non_json_and_empty_bodies),
 		cmocka_unit_test(envelope_text_is_clean_and_cut_on_utf8_boundary),
 	};

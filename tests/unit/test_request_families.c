@@ -274,7 +274,10 @@ static const struct rcase cases[] = {
 	    "?status=Active%2CPaused", B_PERS, NULL, NULL },
 	{ "moengage_report_experience_events", "{\"elements\":[{"
 	    "\"customer_id\":\"u1\",\"actions\":[{\"action\":"
-	    "\"MOE_PERSONALIZATION_MESSAGE_SHOWN\",\"moe_event_uuid\":\"e1\"}]}]}",
+	    "\"MOE_PERSONALIZATION_MESSAGE_SHOWN\",\"moe_event_uuid\":\"e1\","
+	    "\"attributes\":{\"cid\":\"c\",\"experience\":\"e\",\"moe_locale_id\":"
+	    "\"0\",\"moe_variation_id\":\"1\",\"audience_name\":\"a\","
+	    "\"audience_id\":\"i\"}}]}]}",
 	    NULL, NULL, NULL, "POST",
 	    "https://sdk-01.moengage.com/v1/experiences/events", B_PERS, NULL,
 	    NULL },
