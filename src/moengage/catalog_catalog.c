@@ -14,10 +14,11 @@
 #define SCHEMA_CREATE_CATALOG \
 	"{\"type\":\"object\",\"required\":[\"body\"]," \
 	"\"properties\":{\"body\":{\"type\":\"object\"," \
-	"\"required\":[\"name\",\"attributes\"]," \
+	"\"required\":[\"name\",\"price_currency\",\"attributes\"]," \
 	"\"properties\":{\"name\":{\"type\":\"string\",\"minLength\":1}," \
-	"\"price_currency\":{\"type\":\"string\",\"minLength\":1," \
-	"\"description\":\"e.g. USD\"},\"attributes\":{\"type\":\"array\"," \
+	"\"price_currency\":{\"type\":\"string\",\"pattern\":" \
+	"\"^[A-Z]{3}$\",\"description\":\"ISO 4217, e.g. USD\"}," \
+	"\"attributes\":{\"type\":\"array\"," \
 	"\"minItems\":1,\"maxItems\":50,\"items\":{\"type\":\"object\"," \
 	"\"required\":[\"name\",\"type\"]," \
 	"\"properties\":{\"name\":{\"type\":\"string\",\"minLength\":1}," \

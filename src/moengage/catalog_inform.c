@@ -17,6 +17,8 @@
 	"{\"type\":\"object\",\"required\":[\"body\"]," \
 	"\"properties\":{\"body\":{\"type\":\"object\"," \
 	"\"required\":[\"transaction_id\",\"payloads\"]," \
+	"\"anyOf\":[{\"required\":[\"alert_id\"]}," \
+	"{\"required\":[\"alert_reference_name\"]}]," \
 	"\"properties\":{\"alert_id\":{\"type\":\"string\",\"minLength\":1}," \
 	"\"alert_reference_name\":{\"type\":\"string\",\"minLength\":1}," \
 	"\"user_id\":{\"type\":\"string\",\"minLength\":1}," \

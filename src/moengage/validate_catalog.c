@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * validate_catalog.c: Catalog input rules (catalog.yaml): a new catalog
- * has a name and at most 50 attributes, among them the mandatory string
+ * has a name, an ISO 4217 price_currency and at most 50 attributes, among them the mandatory string
  * attributes id, title, link and image_link, each of type string, bool,
  * double, datetime or geopoint; item requests carry 1..50 items (objects
  * with an id for ingest and update, plain ids for delete and search).
@@ -53,6 +53,23 @@ cat_attributes(json_object *body, unsigned *seen, struct ml_err *err)
 	    "", "{\"name\", \"type\"}", cat_attribute, seen, err);
 }
 
+/* price_currency: required, an ISO 4217 code (three capital letters). */
+static int
+cat_currency(json_object *body, struct ml_err *err)
+{
+	const char *c;
+	int rc;
+
+	rc = ml__vstring(body, "price_currency", 1, "", &c, err);
+	if (rc)
+		return rc;
+	if (strlen(c) != 3 || c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' ||
+	    c[1] > 'Z' || c[2] < 'A' || c[2] > 'Z')
+		return ml__vfail(err, "", "price_currency", "\"%.20s\" is not "
+		    "an ISO 4217 currency code such as USD", c);
+	return ML_OK;
+}
+
 int
 ml_validate_create_catalog(json_object *body, json_object *query,
     struct ml_err *err)
@@ -65,7 +82,7 @@ ml_validate_create_catalog(json_object *body, json_object *query,
 	if (rc == ML_OK)
 		rc = ml__vstring(body, "name", 1, "", NULL, err);
 	if (rc == ML_OK)
-		rc = ml__vstring(body, "price_currency", 0, "", NULL, err);
+		rc = cat_currency(body, err);
 	if (rc == ML_OK)
 		rc = cat_attributes(body, &seen, err);
 	if (rc)

@@ -114,8 +114,12 @@ ML__VALIDATOR(list_business_events);
 ML__VALIDATOR(search_business_events_v5);
 ML__VALIDATOR(trigger_business_event_v5);
 /* validate_templates.c */
-ML__VALIDATOR(create_template);
+ML__VALIDATOR(create_template);		/* osm, inapp, email */
 ML__VALIDATOR(update_template);
+ML__VALIDATOR(create_push_template);
+ML__VALIDATOR(update_push_template);
+ML__VALIDATOR(create_sms_template);
+ML__VALIDATOR(update_sms_template);
 ML__VALIDATOR(search_templates);
 /* validate_content_blocks.c */
 ML__VALIDATOR(create_content_block);

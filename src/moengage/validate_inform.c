@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * validate_inform.c: Inform input rules (inform.yaml): a transaction_id of
+ * validate_inform.c: Inform input rules (inform.yaml): the alert, named by
+ * alert_id or its alternative alert_reference_name, a transaction_id of
  * 1..50 characters (MoEngage deduplicates on it for 5 minutes, so a retry
  * that resends the same body is safe) and a non-empty payloads object whose
  * channels each name a recipient.
@@ -19,6 +20,7 @@ ml_validate_send_inform(json_object *body, json_object *query,
     struct ml_err *err)
 {
 	char prefix[ML__VPATH_MAX];
+	const char *alert = NULL, *ref = NULL;
 	json_object *payloads;
 	int rc;
 
@@ -27,7 +29,9 @@ ml_validate_send_inform(json_object *body, json_object *query,
 		rc = ml__vstrmax(body, "transaction_id", ML_INFORM_TXN_MAX, 1,
 		    "", NULL, err);
 	if (rc == ML_OK)
-		rc = ml__vstring(body, "alert_id", 0, "", NULL, err);
+		rc = ml__vstring(body, "alert_id", 0, "", &alert, err);
+	if (rc == ML_OK)
+		rc = ml__vstring(body, "alert_reference_name", 0, "", &ref, err);
 	if (rc == ML_OK)
 		rc = ml__vobj_member(body, "payloads", 1, "", &payloads, err);
 	if (rc)
@@ -44,5 +48,8 @@ ml_validate_send_inform(json_object *body, json_object *query,
 		if (rc)
 			return rc;
 	}
+	if (alert == NULL && ref == NULL)
+		return ml__vfail(err, "", "alert_id", "or alert_reference_name "
+		    "must name the alert to send");
 	return ML_OK;
 }

@@ -554,6 +554,35 @@ static const struct ml_sim_fam_spec resub_spec = {
 	ML_FAM_SUBSCRIPTION, resub_refuse
 };
 
+/*
+ * recipients is a string in the schema and an array in its example: a
+ * comma-separated string becomes the array (NULL when out of memory).
+ */
+static json_object *
+resub_split(const char *s)
+{
+	json_object *arr = json_object_new_array(), *v;
+	size_t n;
+
+	while (arr != NULL) {
+		while (*s == ' ' || *s == ',')
+			s++;
+		if (*s == '\0')
+			break;
+		n = strcspn(s, ",");
+		while (n > 0 && s[n - 1] == ' ')
+			n--;
+		v = json_object_new_string_len(s, (int)n);
+		if (v == NULL || json_object_array_add(arr, v) != 0) {
+			json_object_put(v);
+			json_object_put(arr);
+			return NULL;
+		}
+		s += n;
+	}
+	return arr;
+}
+
 static int
 resub_check(struct ml_sim_ctx *ctx, json_object *o)
 {
@@ -574,6 +603,13 @@ resub_check(struct ml_sim_ctx *ctx, json_object *o)
 		return resub_fail(ctx, 400, "Request_Body is mandatory. Kindly "
 		    "add request_body and the desired fields in the API "
 		    "payload.", "BadRequest");
+	if (json_object_is_type(r, json_type_string)) {
+		r = resub_split(json_object_get_string(r));
+		if (r == NULL || json_object_object_add(o, "recipients", r)) {
+			json_object_put(r);
+			return ML_ENOMEM;
+		}
+	}
 	if (!json_object_is_type(r, json_type_array))
 		return resub_fail(ctx, 400, bad_email, "InvalidInput");
 	n = json_object_array_length(r);
@@ -590,6 +626,11 @@ resub_check(struct ml_sim_ctx *ctx, json_object *o)
 	if (ml_sim_fam_str(o, "request_id") == NULL)
 		return resub_fail(ctx, 400, "request_id - Field is required but "
 		    "value is None", "InvalidFieldValue");
+	/* ResubscribeRequest requires esp too (wording inferred from the
+	 * documented request_id answer). */
+	if (ml_sim_fam_str(o, "esp") == NULL)
+		return resub_fail(ctx, 400, "esp - Field is required but value "
+		    "is None", "InvalidFieldValue");
 	/* Only SendGrid is supported for the ESP side. */
 	if (ml_json_bool(o, "update_esp", 0) && (ml_json_str(o, "esp") ==
 	    NULL || strcasecmp(ml_json_str(o, "esp"), "SENDGRID") != 0))

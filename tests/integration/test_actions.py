@@ -83,6 +83,7 @@ CASES = [
      "POST", "api-01", "/v1/recommendations/r1/items",
      {"RECOMMENDATION-TYPE": "trending_item"}),
     ("moengage_send_inform_sandbox", {"body": {
+        "alert_reference_name": "Demo_ID",
         "transaction_id": "TXN_1", "payloads": {"SMS": {"recipient": "1"}}}},
      "POST", "sandbox-api-01", "/v1.0/alerts/send", {}),
 ]

@@ -1010,6 +1010,16 @@ class SimSubscriptionTest(FamilyCase):
             "recipients": ["a@b.com"], "request_id": "r"}, appkey="WS_EU02")
         self.assertEqual((st, body["error"]["err_code"]),
                          (401, "HeaderMismatch"))
+        # esp is required; recipients may be the schema's string form.
+        st, _, body, _ = self.call("/emails/v1.0/bulk-resubscribe", {
+            "recipients": ["a@b.com"], "request_id": "r"})
+        self.assertEqual((st, body["error"]), (400, {
+            "message": "esp - Field is required but value is None",
+            "err_code": "InvalidFieldValue"}))
+        st, _, body, _ = self.call("/emails/v1.0/bulk-resubscribe", {
+            "recipients": "a@b.com, c@d.com", "esp": "SENDGRID",
+            "request_id": "r"})
+        self.assertEqual(st, 202, body)
 
     def test_rate_limits(self):
         for st in (200, 200, 429):
@@ -1020,7 +1030,8 @@ class SimSubscriptionTest(FamilyCase):
                                                  "this url"})
         for st in (202, 202, 429):
             res = self.limited("/emails/v1.0/bulk-resubscribe", {
-                "recipients": ["a@b.com"], "request_id": "r"})
+                "recipients": ["a@b.com"], "esp": "SENDGRID",
+                "request_id": "r"})
             self.assertEqual(res[0], st)
         self.assertEqual(res[2]["error"], {"message": "Rate limit exceeded",
                                            "err_code": "TooManyRequests"})

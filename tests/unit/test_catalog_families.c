@@ -314,13 +314,46 @@ static const struct limit_case fixed_limits[] = {
 	    "entries" },
 	{ "moengage_update_osm_template", "{\"meta_info\":{}}", NULL, NULL,
 	    NULL, "external_template_id" },
+	/* push-templates.yaml / sms-templates.yaml required members. */
+	{ "moengage_create_email_template", "{\"meta_info\":{\"template_name\":"
+	    "\"t\",\"template_id\":\"1\",\"template_version\":1}}", NULL, NULL,
+	    NULL, "meta_info.created_by" },
+	{ "moengage_update_inapp_template", "{\"external_template_id\":\"x\","
+	    "\"meta_info\":{\"template_name\":\"t\"}}", NULL, NULL, NULL,
+	    "meta_info.updated_by" },
+	{ "moengage_create_sms_template", "{\"meta_info\":{\"template_name\":"
+	    "\"t\",\"template_id\":\"1\",\"template_version\":\"1\","
+	    "\"created_by\":\"a\"}}", NULL, NULL, NULL, "basic_details" },
+	{ "moengage_update_sms_template", "{\"external_template_id\":\"x\","
+	    "\"meta_info\":{\"template_name\":\"t\",\"updated_by\":\"a\"},"
+	    "\"basic_details\":{\"message\":\"m\",\"summary\":\"s\"}}", NULL,
+	    NULL, NULL, "basic_details.summary" },
+	{ "moengage_create_push_template", "{\"meta_info\":{\"template_name\":"
+	    "\"t\",\"template_id\":\"1\",\"template_version\":\"1\","
+	    "\"created_by\":\"a\",\"template_style\":\"BASIC\",\"platform\":"
+	    "[\"ANDROID\",\"IOS\"]},\"ANDROID\":{\"basic_details\":{\"title\":"
+	    "\"t\",\"message\":\"m\",\"default_click_action\":\"DEEPLINKING\","
+	    "\"default_click_action_value\":\"u\"}}}", NULL, NULL, NULL, "IOS" },
+	{ "moengage_update_push_template", "{\"external_template_id\":\"x\","
+	    "\"meta_info\":{\"template_name\":\"t\",\"updated_by\":\"a\","
+	    "\"template_style\":\"BASIC\",\"platform\":[\"ANDROID\"]},"
+	    "\"IOS\":{\"basic_details\":{}}}", NULL, NULL, NULL, "ANDROID" },
 	{ "moengage_create_content_block", "{\"name\":\"n\",\"label\":\"l\","
 	    "\"raw_content\":\"x\",\"content_type\":\"PDF\",\"created_by\":"
 	    "\"a\"}", NULL, NULL, NULL, "content_type" },
-	{ "moengage_create_catalog", "{\"name\":\"c\",\"attributes\":["
+	{ "moengage_create_catalog", "{\"name\":\"c\",\"price_currency\":"
+	    "\"EUR\",\"attributes\":["
 	    "{\"name\":\"id\",\"type\":\"string\"},{\"name\":\"title\",\"type\":"
 	    "\"string\"},{\"name\":\"link\",\"type\":\"string\"}]}", NULL, NULL,
 	    NULL, "attributes" },
+	/* CreateCatalogRequest requires an ISO 4217 price_currency. */
+	{ "moengage_create_catalog", "{\"name\":\"c\",\"attributes\":[]}", NULL,
+	    NULL, NULL, "price_currency" },
+	{ "moengage_create_catalog", "{\"name\":\"c\",\"price_currency\":"
+	    "\"usd\",\"attributes\":[]}", NULL, NULL, NULL, "price_currency" },
+	/* The alert is named by alert_id or alert_reference_name. */
+	{ "moengage_send_inform", "{\"transaction_id\":\"t\",\"payloads\":"
+	    "{\"SMS\":{\"recipient\":\"1\"}}}", NULL, NULL, NULL, "alert_id" },
 	{ "moengage_add_catalog_items", "{\"items\":[{\"title\":\"no id\"}]}",
 	    NULL, "{\"catalog_id\":\"c\"}", NULL, "items[0].id" },
 	{ "moengage_add_catalog_items", "{\"items\":[{\"id\":\"P1\"}]}", NULL,
@@ -442,7 +475,8 @@ catalog_families_batch_caps(void **state)
 		    "\"targetUserAttributes\":{\"attribute\":\"PUSH_ID\","
 		    "\"comparisonParameter\":\"in\",\"attributeValue\":%s}"),
 		    NULL, "targetUserAttributes.attributeValue", "\"t%zu\"", 50 },
-		{ "moengage_create_catalog", "{\"name\":\"c\",\"attributes\":%s}",
+		{ "moengage_create_catalog", "{\"name\":\"c\",\"price_currency\":"
+		    "\"USD\",\"attributes\":%s}",
 		    NULL, "attributes", "{\"name\":\"a%zu\",\"type\":\"string\"}",
 		    50 },
 	};

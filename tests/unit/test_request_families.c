@@ -213,7 +213,8 @@ static const struct rcase cases[] = {
 	{ "moengage_search_content_blocks", "{\"filters\":{}}", NULL, NULL,
 	    NULL, "POST", API "/v1/external/campaigns/content-blocks/search",
 	    B_GEN, NULL, NULL },
-	{ "moengage_create_catalog", "{\"name\":\"shoes\",\"attributes\":["
+	{ "moengage_create_catalog", "{\"name\":\"shoes\",\"price_currency\":"
+	    "\"USD\",\"attributes\":["
 	    "{\"name\":\"id\",\"type\":\"string\"},{\"name\":\"title\","
 	    "\"type\":\"string\"},{\"name\":\"link\",\"type\":\"string\"},"
 	    "{\"name\":\"image_link\",\"type\":\"string\"}]}", NULL, NULL, NULL,
@@ -374,16 +375,33 @@ request_families_templates_every_channel(void **state)
 {
 	static const char *const channels[] = { "push", "sms", "osm", "inapp",
 	    "email" };
+	/* The smallest bodies the OpenAPI files allow: push (its platform
+	 * body), sms (basic_details), the rest (meta_info only). */
+#define META_NEW "\"meta_info\":{\"template_id\":\"t1\",\"template_name\":" \
+	"\"t\",\"template_version\":\"1\",\"created_by\":\"a@b.co\""
+#define META_UPD "\"external_template_id\":\"x\",\"meta_info\":{" \
+	"\"template_name\":\"t\",\"updated_by\":\"a@b.co\""
+#define TPL_PUSH ",\"platform\":[\"IOS\"],\"template_style\":\"BASIC\"}," \
+	"\"IOS\":{\"basic_details\":{\"title\":\"t\",\"message\":\"m\"," \
+	"\"default_click_action_value\":\"https://x\"}}}"
+#define SMS_BODY "},\"basic_details\":{\"message\":\"hi\"}}"
 	static const struct {
-		const char *fmt, *method, *suffix, *body;
+		const char *fmt, *method, *suffix, *body[3];
 	} ops[] = {
-		{ "moengage_create_%s_template", "POST", "",
-		    "{\"meta_info\":{\"template_name\":\"t\"}}" },
-		{ "moengage_update_%s_template", "PUT", "",
-		    "{\"external_template_id\":\"x\",\"meta_info\":{}}" },
-		{ "moengage_search_%s_templates", "POST", "/search",
-		    "{\"page\":1,\"entries\":15}" },
+		{ "moengage_create_%s_template", "POST", "", {
+		    "{" META_NEW TPL_PUSH, "{" META_NEW SMS_BODY,
+		    "{" META_NEW "}}" } },
+		{ "moengage_update_%s_template", "PUT", "", {
+		    "{" META_UPD TPL_PUSH, "{" META_UPD SMS_BODY,
+		    "{" META_UPD "}}" } },
+		{ "moengage_search_%s_templates", "POST", "/search", {
+		    "{\"page\":1,\"entries\":15}", "{\"page\":1,\"entries\":15}",
+		    "{\"page\":1,\"entries\":15}" } },
 	};
+#undef META_NEW
+#undef META_UPD
+#undef TPL_PUSH
+#undef SMS_BODY
 	struct ml_account a;
 	struct ml_request r;
 	struct ml_err err;
@@ -398,8 +416,8 @@ request_families_templates_every_channel(void **state)
 			snprintf(url, sizeof(url), API
 			    "/v1.0/custom-templates/%s%s", channels[c],
 			    ops[o].suffix);
-			if (build(&r, name, &a, ops[o].body, NULL, NULL, NULL,
-			    &err) != ML_OK)
+			if (build(&r, name, &a, ops[o].body[c < 2 ? c : 2],
+			    NULL, NULL, NULL, &err) != ML_OK)
 				fail_msg("%s: %s", name, err.msg);
 			assert_string_equal(r.url, url);
 			assert_string_equal(r.method, ops[o].method);
