@@ -23,7 +23,8 @@
 	"\"string\"]}},\"description\":\"none: experiences for all " \
 	"users\"},\"experience_key\":{\"type\":\"array\"," \
 	"\"items\":{\"type\":\"string\",\"minLength\":1}," \
-	"\"maxItems\":25,\"description\":\"none: every experience\"},\"DAY_OF_THE_WEEK\":{\"enum\":[\"Monday\"," \
+	"\"maxItems\":25,\"description\":\"none: every experience\"}," \
+	"\"DAY_OF_THE_WEEK\":{\"enum\":[\"Monday\"," \
 	"\"Tuesday\",\"Wednesday\",\"Thursday\",\"Friday\",\"Saturday\"," \
 	"\"Sunday\"]},\"TIME_OF_THE_DAY\":{\"type\":\"string\"," \
 	"\"pattern\":\"^([01][0-9]|2[0-3])$\"}," \

@@ -4,8 +4,9 @@
  * (custom-segments.yaml, cohort-audience.yaml): file segments v2 need a
  * name, the identifying attribute and its type (string or double) and an
  * http(s) CSV URL, creation also an expiry in days; filter segments v3 a
- * name (on create) and the included filter group, whose list may be empty; cohort sync an action, a partner and the cohort's
- * members by uid. Stateless and thread-safe; nothing allocates.
+ * name (on create) and the included filter group, whose list may be
+ * empty; cohort sync an action, a partner and the cohort's members by uid.
+ * Stateless and thread-safe; nothing allocates.
  */
 #include "moengage/validate_fam_int.h"
 
