@@ -588,7 +588,8 @@ class ActionConformanceTest(ConformanceCase):
 # ---- errors -----------------------------------------------------------------
 
 def rpc_status(moe_status):
-    """POST /actions/rpc's status for MoEngage's (docs/api.md, "Actions")."""
+    """POST /actions/rpc's status for MoEngage's (docs/api.md, "Errors of
+    actions")."""
     if moe_status == 429:
         return 429
     if 400 <= moe_status <= 499 and moe_status not in (401, 403, 407):
