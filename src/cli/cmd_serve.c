@@ -17,6 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include <moelink/mem.h>
 
@@ -64,6 +67,31 @@ static const struct ml_opt serve_tab[] = {
 	ML_OPT_END
 };
 
+/*
+ * glibc without fastbins (M_MXFAST 0). A request that builds a large
+ * json-c tree (a Segment /v1/batch of 5,000 messages, a Bulk-shaped
+ * {"elements": [...]} body, a claimed batch of outbox rows) frees thousands
+ * of small chunks at once; with fastbins they pile up and the next large
+ * allocation runs malloc_consolidate over all of them. Without fastbins a
+ * free goes to the thread cache or is coalesced at once. Measured with
+ * bench/bench_deliver.py (1,000,000 events, 100 accounts, this project's
+ * 2-core machine) when POST /events still parsed whole bodies: 34,408
+ * events/s accepted with fastbins, 50,191 with this setting (then through
+ * GLIBC_TUNABLES=glibc.malloc.mxfast=0). POST /events now parses one
+ * element at a time and gains nothing measurable from it (docs/
+ * benchmarks.md). glibc.malloc.mxfast in GLIBC_TUNABLES still wins.
+ */
+static void
+serve_malloc_tuning(void)
+{
+#ifdef __GLIBC__
+	const char *t = getenv("GLIBC_TUNABLES");
+
+	if (t == NULL || strstr(t, "mxfast") == NULL)
+		mallopt(M_MXFAST, 0);
+#endif
+}
+
 int
 cmd_serve(int argc, char **argv)
 {
@@ -73,6 +101,7 @@ cmd_serve(int argc, char **argv)
 	char *pos[1];
 	int npos = 0, help = 0, rc, ret = ML_EXIT_FAIL;
 
+	serve_malloc_tuning();
 	o = ml_calloc(1, sizeof(*o));
 	if (o == NULL)
 		return ML_EXIT_FAIL;

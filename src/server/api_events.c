@@ -90,29 +90,219 @@ ml_api_events_reject(json_object *list, size_t index, const struct ml_err *e,
 }
 
 /*
- * Validate one element and, if good, describe it as an outbox row. The
- * payload text belongs to el (valid while el lives).
+ * Where the elements come from. A body that is a JSON array (the usual
+ * form) is cut into one text span per element and each span is parsed on
+ * its own (strictly, by ml_json_parse): the element is stored as the text
+ * the caller sent, so nothing is serialized again, and its json-c objects
+ * are freed before the next element is parsed, so a 10,000-element body
+ * never exists as one tree. The cut only follows brackets outside strings;
+ * since every span must then parse as one JSON value and the separators
+ * are checked, a body that is not a JSON array is refused whatever the cut.
+ * {"elements": [...]} (Bulk shaped, rare) is parsed whole and each element
+ * serialized.
+ */
+struct ev_src {
+	const char *text;	/* the body */
+	size_t len;
+	size_t pos;		/* array form: where the next element starts */
+	int done;		/* array form: the closing ']' was seen */
+	json_object *doc;	/* object form: the parsed body */
+	json_object *els;	/* object form: its elements */
+	size_t idx;
+};
+
+static size_t
+ev_ws(const char *t, size_t len, size_t i)
+{
+	while (i < len && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' ||
+	    t[i] == '\r'))
+		i++;
+	return i;
+}
+
+static int
+ev_malformed(struct ml_err *e, size_t at, const char *why)
+{
+	return ml_err_set(e, ML_EJSON, "malformed_json",
+	    "invalid JSON at byte %zu: %s", at, why);
+}
+
+/* Array form: the closing ']' at i, then only whitespace. */
+static int
+ev_close(struct ev_src *s, size_t i, struct ml_err *e)
+{
+	s->done = 1;
+	s->pos = ev_ws(s->text, s->len, i + 1);
+	if (s->pos != s->len)
+		return ev_malformed(e, s->pos, "unexpected data after the "
+		    "array");
+	return ML_OK;
+}
+
+static int
+ev_src_open(struct ev_src *s, const char *text, size_t len, int *partial,
+    struct ml_err *e)
+{
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	s->text = text;
+	s->len = len;
+	s->pos = ev_ws(text, len, 0);
+	if (s->pos < len && text[s->pos] == '[') {
+		s->pos = ev_ws(text, len, s->pos + 1);
+		if (s->pos < len && text[s->pos] == ']')
+			return ev_close(s, s->pos, e);
+		return ML_OK;
+	}
+	rc = ml_json_parse(text, len, 0, EV_BODY_DEPTH, &s->doc, e);
+	if (rc)
+		return rc;
+	if (json_object_is_type(s->doc, json_type_object))
+		s->els = ml_json_get(s->doc, "elements", json_type_array);
+	if (s->els == NULL)
+		return ml_err_set(e, ML_EINVAL, "invalid_request",
+		    "the body must be a JSON array of customer, event and "
+		    "device elements (or {\"elements\": [...]})");
+	if (ml_json_bool(s->doc, "partial", 0))
+		*partial = 1;
+	return ML_OK;
+}
+
+static void
+ev_src_close(struct ev_src *s)
+{
+	json_object_put(s->doc);
+	s->doc = NULL;
+}
+
+/*
+ * Array form: the next element's span [*start, *end), whitespace trimmed,
+ * and pos moved past its ',' (or the closing ']'). Strings are skipped
+ * with their escapes, so only structural brackets count.
  */
 static int
-ev_element(json_object *el, const struct ml_batch *cap,
-    struct ml_outbox_new *row, struct ml_err *e)
+ev_span(struct ev_src *s, size_t *start, size_t *end, struct ml_err *e)
 {
+	const char *t = s->text;
+	size_t i, depth = 0;
+	int in_str = 0;
+
+	*start = i = s->pos;
+	for (; i < s->len; i++) {
+		if (in_str) {
+			if (t[i] == '\\')
+				i++;
+			else if (t[i] == '"')
+				in_str = 0;
+		} else if (t[i] == '"')
+			in_str = 1;
+		else if (t[i] == '{' || t[i] == '[')
+			depth++;
+		else if ((t[i] == '}' || t[i] == ']') && depth > 0)
+			depth--;
+		else if (depth == 0 && (t[i] == ',' || t[i] == ']'))
+			break;
+	}
+	if (i >= s->len)
+		return ev_malformed(e, s->len, "the array is not closed");
+	*end = i;
+	while (*end > *start && (t[*end - 1] == ' ' || t[*end - 1] == '\t' ||
+	    t[*end - 1] == '\n' || t[*end - 1] == '\r'))
+		(*end)--;
+	if (*end == *start)
+		return ev_malformed(e, i, "a value is missing");
+	if (t[i] == ']')
+		return ev_close(s, i, e);
+	s->pos = ev_ws(t, s->len, i + 1);
+	return ML_OK;
+}
+
+/*
+ * The next element: *el a new reference (json_object_put it), *text its
+ * JSON text (in the body, or owned by *el). Returns 1, 0 after the last,
+ * or a negative ML_E* (the body is not JSON).
+ */
+static int
+ev_src_next(struct ev_src *s, json_object **el, const char **text,
+    size_t *len, struct ml_err *e)
+{
+	size_t start = 0, end = 0;
+	char why[ML_ERR_MSG_LEN];
+	int rc;
+
+	*el = NULL;
+	if (s->els != NULL) {
+		if (s->idx >= json_object_array_length(s->els))
+			return 0;
+		*el = json_object_get(json_object_array_get_idx(s->els,
+		    s->idx++));
+		*text = json_object_to_json_string_length(*el,
+		    JSON_C_TO_STRING_PLAIN, len);
+		return *text != NULL ? 1 : ml_err_set(e, ML_ENOMEM, NULL,
+		    "out of memory");
+	}
+	if (s->done)
+		return 0;
+	rc = ev_span(s, &start, &end, e);
+	if (rc)
+		return rc;
+	rc = ml_json_parse(s->text + start, end - start, 0, EV_BODY_DEPTH - 1,
+	    el, e);
+	if (rc == ML_EJSON) {
+		ml_strlcpy(why, e->msg, sizeof(why));
+		return ml_err_set(e, ML_EJSON, "malformed_json", "the element "
+		    "at byte %zu: %s", start, why);
+	}
+	if (rc)
+		return rc;
+	*text = s->text + start;
+	*len = end - start;
+	return 1;
+}
+
+/* Rows grow by doubling; customer ids are copied into one arena. */
+struct ev_rows {
+	struct ml_outbox_new *v;
+	size_t *cid_at;		/* offset of v[i].customer_id in cids */
+	size_t n, cap;
+	struct ml_buf cids;
+};
+
+static const char *
+ev_kind(const char *type)
+{
+	static const char *const kinds[] = { "customer", "event", "device" };
+	size_t i;
+
+	for (i = 0; type != NULL && i < sizeof(kinds) / sizeof(kinds[0]);
+	    i++)
+		if (strcmp(type, kinds[i]) == 0)
+			return kinds[i];
+	return NULL;
+}
+
+/*
+ * Validate one element and, if good, append it as an outbox row whose
+ * payload is text (which must outlive the rows).
+ */
+static int
+ev_element(json_object *el, const char *text, size_t len,
+    const struct ml_batch *cap, struct ev_rows *rows, struct ml_err *e)
+{
+	struct ml_outbox_new *row;
 	struct ml_batch_units u;
-	const char *text, *cid;
-	size_t len;
+	const char *cid, *kind;
+	size_t ncap;
+	void *p;
 	int rc;
 
 	ml_err_clear(e);
 	rc = ml_validate_data_element(el, e);
 	if (rc == ML_OK)
 		rc = ml_batch_element_units(el, &u, e);
-	if (rc)
-		return rc;
-	text = json_object_to_json_string_length(el, JSON_C_TO_STRING_PLAIN,
-	    &len);
-	if (text == NULL)
-		return ml_err_set(e, ML_ENOMEM, NULL, "out of memory");
-	rc = ml_batch_fits_alone(cap, len, NULL, e);
+	if (rc == ML_OK)
+		rc = ml_batch_fits_alone(cap, len, NULL, e);
 	if (rc)
 		return rc;
 	cid = ml_json_str(el, "customer_id");
@@ -122,40 +312,56 @@ ev_element(json_object *el, const struct ml_batch *cap,
 		    "customer_id is longer than %d bytes",
 		    ML_OUTBOX_CID_MAX - 1);
 	}
-	row->kind = ml_json_str(el, "type");
-	row->customer_id = cid != NULL ? cid : "";
+	kind = ev_kind(ml_json_str(el, "type"));
+	if (kind == NULL) {
+		ml_err_field(e, "type");
+		return ml_err_set(e, ML_EINVAL, "validation_failed",
+		    "type must be customer, event or device");
+	}
+	if (rows->n == rows->cap) {
+		ncap = rows->cap ? rows->cap * 2 : 64;
+		p = ml_reallocarray(rows->v, ncap, sizeof(*rows->v));
+		if (p == NULL)
+			return ML_ENOMEM;
+		rows->v = p;
+		p = ml_reallocarray(rows->cid_at, ncap, sizeof(*rows->cid_at));
+		if (p == NULL)
+			return ML_ENOMEM;
+		rows->cid_at = p;
+		rows->cap = ncap;
+	}
+	row = &rows->v[rows->n];
+	rows->cid_at[rows->n] = rows->cids.len;
+	if (ml_buf_append(&rows->cids, cid != NULL ? cid : "",
+	    cid != NULL ? strlen(cid) + 1 : 1) != ML_OK)
+		return ML_ENOMEM;
+	row->kind = kind;
+	row->customer_id = NULL;	/* set by ev_commit */
 	row->payload = text;
 	row->payload_len = len;
 	row->units = u.users > 0 ? u.users : u.events;
+	rows->n++;
 	return ML_OK;
-}
-
-/* The elements array: a JSON array, or {"elements":[...]} (Bulk shaped). */
-static json_object *
-ev_elements(json_object *doc, int *partial)
-{
-	json_object *els;
-
-	if (json_object_is_type(doc, json_type_array))
-		return doc;
-	els = ml_json_get(doc, "elements", json_type_array);
-	if (els != NULL && ml_json_bool(doc, "partial", 0))
-		*partial = 1;
-	return els;
 }
 
 /* Commit rows, wake the worker and answer 202. */
 static int
 ev_commit(struct ml_http_req *r, struct ml_deliver *d, const char *account,
-    const struct ml_outbox_new *rows, size_t n, json_object *resp)
+    struct ev_rows *rows, json_object *resp)
 {
 	struct ml_err e;
+	size_t i;
 	int rc;
 
 	ml_err_clear(&e);
-	if (n > 0) {
+	if (rows->n > 0) {
+		/* The arena no longer moves: point the rows into it. */
+		for (i = 0; i < rows->n; i++)
+			rows->v[i].customer_id = rows->cids.data +
+			    rows->cid_at[i];
 		rc = ml_store_outbox_enqueue(ml_deliver_outbox(d),
-		    r->project_id, account, rows, n, ml_deliver_now_ms(), &e);
+		    r->project_id, account, rows->v, rows->n,
+		    ml_deliver_now_ms(), &e);
 		if (rc)
 			return ml_http_reply_err(r, ml_http_status_of(rc), &e);
 		ml_deliver_notify(d, r->project_id, account);
@@ -163,16 +369,40 @@ ev_commit(struct ml_http_req *r, struct ml_deliver *d, const char *account,
 	return ml_http_reply_json(r, 202, resp);
 }
 
+/* 400: some elements are invalid and the caller did not ask for partial. */
+static int
+ev_refuse(struct ml_http_req *r, json_object *resp, json_object *rejected,
+    size_t bad, size_t n)
+{
+	json_object *err = json_object_new_object();
+	char msg[200];
+
+	if (err == NULL || json_object_object_add(resp, "error", err)) {
+		json_object_put(err);
+		return ML_ENOMEM;
+	}
+	snprintf(msg, sizeof(msg), "%zu of %zu elements are invalid; nothing "
+	    "was queued (add ?partial=true to queue the valid ones)", bad, n);
+	if (ml_json_add_str(err, "code", "validation_failed") ||
+	    ml_json_add_str(err, "request_id", r->request_id) ||
+	    ml_json_add_str(err, "message", msg) ||
+	    json_object_object_add(resp, "rejected",
+	    json_object_get(rejected)))
+		return ML_ENOMEM;
+	return ml_http_reply_json(r, 400, resp);
+}
+
 int
 ml_api_events_post(struct ml_http_req *r)
 {
 	struct ml_deliver *d = ml_api_events_deliver(r);
-	struct ml_outbox_new *rows = NULL;
+	struct ev_rows rows;
+	struct ev_src src;
 	struct ml_batch cap;
-	json_object *doc = NULL, *els, *resp = NULL, *rejected = NULL;
-	const char *account;
+	json_object *el = NULL, *resp = NULL, *rejected = NULL;
+	const char *account, *text = NULL;
 	struct ml_err e;
-	size_t i, n, good = 0;
+	size_t n = 0, tlen = 0, max;
 	int partial, rc;
 
 	if (d == NULL)
@@ -180,84 +410,65 @@ ml_api_events_post(struct ml_http_req *r)
 	account = ev_account(r, 1);
 	if (account == NULL)
 		return ML_OK;
+	memset(&src, 0, sizeof(src));
+	memset(&rows, 0, sizeof(rows));
+	/* Each id is shorter than its element's text: the body bounds them. */
+	ml_buf_init(&rows.cids, r->body.len + 16);
 	ml_batch_init(&cap, NULL);
 	cap.lim.max_bytes = ml_deliver_options(d)->batch_bytes;
+	max = (size_t)ml_deliver_options(d)->accept_max;
 	partial = ev_flag(ml_http_query(r, "partial"));
-	rc = ml_json_parse(r->body.data, r->body.len, 0, EV_BODY_DEPTH, &doc,
-	    &e);
-	if (rc) {
-		rc = ml_http_reply_err(r, 400, &e);
-		goto out;
-	}
-	els = ev_elements(doc, &partial);
-	if (els == NULL) {
-		rc = ml_http_reply_error(r, 400, "invalid_request",
-		    "the body must be a JSON array of customer, event and "
-		    "device elements (or {\"elements\": [...]})");
-		goto out;
-	}
-	n = json_object_array_length(els);
-	if (n == 0 || n > (size_t)ml_deliver_options(d)->accept_max) {
-		rc = ml_http_reply_error(r, n == 0 ? 400 : 413,
-		    n == 0 ? "invalid_request" : "payload_too_large",
-		    "send 1..%ld elements per request (got %zu)",
-		    ml_deliver_options(d)->accept_max, n);
-		goto out;
-	}
-	rows = ml_calloc(n, sizeof(*rows));
 	resp = json_object_new_object();
 	rejected = json_object_new_array();
-	if (rows == NULL || resp == NULL || rejected == NULL) {
+	if (resp == NULL || rejected == NULL) {
 		rc = ML_ENOMEM;
 		goto out;
 	}
-	for (i = 0; i < n; i++) {
-		rc = ev_element(json_object_array_get_idx(els, i), &cap,
-		    &rows[good], &e);
-		if (rc == ML_ENOMEM)
-			goto out;
-		if (rc == ML_OK)
-			good++;
-		else if (ml_api_events_reject(rejected, i, &e,
-		    "validation_failed") != ML_OK) {
-			rc = ML_ENOMEM;
-			goto out;
-		}
+	ml_err_clear(&e);
+	rc = ev_src_open(&src, r->body.data, r->body.len, &partial, &e);
+	while (rc == ML_OK && n <= max &&
+	    (rc = ev_src_next(&src, &el, &text, &tlen, &e)) == 1) {
+		rc = n < max ? ev_element(el, text, tlen, &cap, &rows, &e) :
+		    ML_OK;
+		json_object_put(el);
+		el = NULL;
+		if (rc != ML_OK && rc != ML_ENOMEM)
+			rc = ml_api_events_reject(rejected, n, &e,
+			    "validation_failed");
+		n++;
 	}
-	if (good < n && !partial) {
-		json_object *err = json_object_new_object();
-
-		if (err == NULL || json_object_object_add(resp, "error", err)) {
-			json_object_put(err);
-			rc = ML_ENOMEM;
-			goto out;
-		}
-		ml_json_add_str(err, "code", "validation_failed");
-		ml_json_add_str(err, "request_id", r->request_id);
-		{
-			char msg[200];
-
-			snprintf(msg, sizeof(msg), "%zu of %zu elements are "
-			    "invalid; nothing was queued (add ?partial=true to "
-			    "queue the valid ones)", n - good, n);
-			ml_json_add_str(err, "message", msg);
-		}
-		json_object_object_add(resp, "rejected",
-		    json_object_get(rejected));
-		rc = ml_http_reply_json(r, 400, resp);
+	if (rc < 0) {
+		rc = rc == ML_ENOMEM ? rc : ml_http_reply_err(r, 400, &e);
 		goto out;
 	}
-	ml_json_add_int(resp, "accepted", (int64_t)good);
-	ml_json_add_int(resp, "rejected_count", (int64_t)(n - good));
-	json_object_object_add(resp, "rejected", json_object_get(rejected));
-	ml_json_add_str(resp, "account_id", account);
-	rc = ev_commit(r, d, account, rows, good, resp);
+	if (n == 0 || n > max) {
+		rc = ml_http_reply_error(r, n == 0 ? 400 : 413,
+		    n == 0 ? "invalid_request" : "payload_too_large",
+		    "send 1..%zu elements per request (got %s%zu)", max,
+		    n > max ? "more than " : "", n > max ? max : n);
+		goto out;
+	}
+	if (rows.n < n && !partial) {
+		rc = ev_refuse(r, resp, rejected, n - rows.n, n);
+		goto out;
+	}
+	if (ml_json_add_int(resp, "accepted", (int64_t)rows.n) ||
+	    ml_json_add_int(resp, "rejected_count", (int64_t)(n - rows.n)) ||
+	    json_object_object_add(resp, "rejected",
+	    json_object_get(rejected)) ||
+	    ml_json_add_str(resp, "account_id", account)) {
+		rc = ML_ENOMEM;
+		goto out;
+	}
+	rc = ev_commit(r, d, account, &rows, resp);
 out:
+	ev_src_close(&src);
 	ml_batch_cleanup(&cap);
-	ml_free(rows);
+	ml_buf_cleanup(&rows.cids);
+	ml_free(rows.v);
+	ml_free(rows.cid_at);
 	json_object_put(rejected);
 	json_object_put(resp);
-	json_object_put(doc);
 	return rc;
 }
 
