@@ -15,10 +15,10 @@
  * Writers of this pool take a process mutex (wmu) around their write
  * transaction. SQLite allows one writer anyway, and a pool connection that
  * finds the file locked would sleep in the busy handler (1 ms growing to
- * 100 ms) rather than wake when the lock is released: with two HTTP workers
- * each committing 10,000-element requests, those sleeps halved the ingest
- * rate. The mutex hands the lock over at once; the busy timeout still
- * covers writers outside this pool.
+ * 100 ms) rather than wake when the lock is released, leaving the file
+ * idle while a 10,000-element request waits its turn. The mutex hands the
+ * lock over at once; the busy timeout still covers writers outside this
+ * pool.
  *
  * Enqueue inserts OB_INSERT_ROWS rows per statement execution (one
  * multi-row VALUES statement, prepared once per connection), so SQLite's
@@ -188,7 +188,7 @@ static const char *const ob_text[OB_SQL_COUNT] = {
 struct ob_conn {
 	sqlite3 *db;
 	sqlite3_stmt *st[OB_SQL_COUNT];
-	sqlite3_stmt *insert_many;	/* OB_INSERT_ROWS rows (ob_insert_sql) */
+	sqlite3_stmt *insert_many;	/* OB_INSERT_ROWS rows (ob_insert_many) */
 	pthread_mutex_t *wmu;		/* the pool's writer mutex */
 	int writing;			/* holds *wmu */
 };
@@ -564,7 +564,7 @@ ob_insert_many(struct ob_conn *c, struct ml_err *err)
 	return c->insert_many;
 }
 
-/* One row's kind, customer_id, payload and units at parameters base.. */
+/* One row's kind, customer_id, payload and units: parameters base..+3. */
 static void
 ob_bind_row(sqlite3_stmt *st, int base, const struct ml_outbox_new *row)
 {
