@@ -97,6 +97,9 @@ pers_action(json_object *a, const char *prefix, void *ud, struct ml_err *err)
 	rc = ml__venum(a, "action", actions, 1, prefix, err);
 	if (rc == ML_OK)
 		rc = ml__vstring(a, "moe_event_uuid", 0, prefix, NULL, err);
+	if (rc == ML_OK)	/* Unix seconds */
+		rc = ml__vint(a, "event_time", 0, INT64_MAX, 0, 0, prefix, 0,
+		    NULL, err);
 	if (rc == ML_OK)
 		rc = ml__vobj_member(a, "attributes", 1, prefix, &attrs, err);
 	ml__vpath(p, sizeof(p), prefix, "attributes.", -1);

@@ -387,6 +387,11 @@ static const struct limit_case fixed_limits[] = {
 	    "\"MOE_PERSONALIZATION_MESSAGE_SHOWN\",\"attributes\":{\"cid\":"
 	    "\"c\"}}]}]}", NULL, NULL, NULL,
 	    "elements[0].actions[0].attributes.experience" },
+	{ "moengage_report_experience_events", "{\"elements\":[{"
+	    "\"customer_id\":\"u\",\"actions\":[{\"action\":"
+	    "\"MOE_PERSONALIZATION_MESSAGE_SHOWN\",\"event_time\":\"now\","
+	    "\"attributes\":" PERS_CTX "}]}]}", NULL, NULL, NULL,
+	    "elements[0].actions[0].event_time" },
 	{ "moengage_get_experience_metadata", NULL,
 	    "{\"status\":\"Active,Done\"}", NULL, NULL, "query.status" },
 	{ "moengage_list_recommendations", NULL, "{\"size\":101}", NULL, NULL,
