@@ -50,7 +50,7 @@ bench_init() {
 		--repeat) REPEAT=$2; shift 2 ;;
 		--out) OUT=$2; shift 2 ;;
 		-h|--help)
-			sed -n '2,/^$/s/^# \{0,1\}//p' "$0"
+			sed -n '3,/^[^#]/{/^#/s/^# \{0,1\}//p;}' "$0"
 			exit 0 ;;
 		*) bench_die "unknown option $1 (see --help)" ;;
 		esac

@@ -9,12 +9,15 @@ makes the server call MoEngage's Test Connection (the sim, over TLS).
 "direct" = the same Test Connection request sent straight to the sim, on a
 kept-alive TLS connection, as the server's client keeps its own.
 link minus direct = what moelink adds, without MoEngage's latency.
+With --hello PORT (bench/mhd_hello), an empty keep-alive GET is timed too:
+the cost of one round trip from this Python client, which the link pays
+three times and the direct call once.
 
 Each of the N links (after --warmup) is timed; the result is one JSON line
 per step with p50/p90 in microseconds.
 
 Usage: link_flow.py --server PORT --api-key-file F --sim PORT --ca CA
-                    [--n 200] [--warmup 10]
+                    [--hello PORT] [--n 200] [--warmup 10]
 Stdlib only; talks to 127.0.0.1 only.
 """
 import argparse
@@ -101,6 +104,18 @@ class Direct:
         return t1 - t0
 
 
+class Hello:
+    def __init__(self, port):
+        self.c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+
+    def once(self):
+        t0 = time.perf_counter()
+        self.c.request("GET", "/")
+        r = self.c.getresponse()
+        r.read()
+        return time.perf_counter() - t0
+
+
 def line(step, values):
     us = [v * 1e6 for v in values]
     return json.dumps({"step": step, "n": len(us),
@@ -115,17 +130,21 @@ def main():
     ap.add_argument("--api-key-file", required=True)
     ap.add_argument("--sim", type=int, required=True)
     ap.add_argument("--ca", required=True)
+    ap.add_argument("--hello", type=int)
     ap.add_argument("--n", type=int, default=200)
     ap.add_argument("--warmup", type=int, default=10)
     a = ap.parse_args()
     with open(a.api_key_file) as f:
         key = f.read().strip()
     srv, direct = Server(a.server, key), Direct(a.sim, a.ca)
+    hello = Hello(a.hello) if a.hello else None
     for _ in range(a.warmup):
         srv.link_once()
         direct.once()
     steps = {"connect_session": [], "hub_page": [], "hub_link": [],
              "link_total": [], "direct_test_connection": []}
+    if hello:
+        steps["empty_roundtrip"] = []
     # Interleaved, so both sides see the same machine load.
     for _ in range(a.n):
         s, p, k = srv.link_once()
@@ -134,6 +153,8 @@ def main():
         steps["hub_link"].append(k)
         steps["link_total"].append(s + p + k)
         steps["direct_test_connection"].append(direct.once())
+        if hello:
+            steps["empty_roundtrip"].append(hello.once())
     for name, vals in steps.items():
         print(line(name, vals))
     added = [t - d for t, d in zip(steps["hub_link"],

@@ -16,7 +16,9 @@
 #   link-*             bench/link_flow.py: POST /connect_sessions, GET /hub,
 #                      POST /hub/api/link (the server calls Test Connection
 #                      on the TLS sim), and the same Test Connection sent
-#                      straight to the sim; "minus_direct" = moelink's part
+#                      straight to the sim; "minus_direct" = moelink's part;
+#                      "empty_roundtrip" = one GET to mhd_hello (the
+#                      Python client's own cost per request)
 #   serve-after-load   memory after all of that
 # then a fresh server on a store with --accounts (default 100000) accounts
 # seeded through store.h/vault.h by bench/seed_accounts (once per run):
@@ -76,7 +78,7 @@ while [ $r -le "$REPEAT" ]; do
 	bench_quiet
 	python3 "$BENCH_DIR/link_flow.py" --server "$SERVE_PORT" \
 	    --api-key-file "$T/small/api.key" --sim "$SIM_PORT" \
-	    --ca "$T/ca.pem" --n 200 > "$T/link.jsonl"
+	    --ca "$T/ca.pem" --hello "$HELLO_PORT" --n 200 > "$T/link.jsonl"
 	while read -r line; do
 		step=$(echo "$line" | sed 's/.*"step": "\([a-z_]*\)".*/\1/')
 		bench_record "link-$step" $r "$line"
