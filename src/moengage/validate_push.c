@@ -4,13 +4,15 @@
  * a campaign name of at least 5 characters (it is part of the signature),
  * target platforms ANDROID/IOS/WEB, the audience (All Users, Custom Segment
  * with its segment name, or User with targetUserAttributes whose "in" list
- * holds at most 50 values), a payload and campaignDelivery.type
+ * holds at most 50 values), a payload with each targeted platform's title
+ * and message (WEB also redirectURL and iconURL) and campaignDelivery.type
  * soon/later/periodic. appId and signature are filled by the request
  * builder from the account and the Push key, so the caller need not send
  * them. Stateless and thread-safe; nothing allocates.
  */
 #include "moengage/validate_fam_int.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -18,7 +20,8 @@
 
 #include "moengage/validate_int.h"
 
-/* The enum says ANDROID/IOS/WEB; MoEngage's pages also write iOS, Web. */
+/* PushRequest's enum, exactly (its prose names the platforms Android,
+ * iOS and Web; every example and the enum spell the values in capitals). */
 static const char *const platforms[] = { "ANDROID", "IOS", "WEB", NULL };
 static const char *const audiences[] = {
 	"All Users", "Custom Segment", "User", NULL,
@@ -50,14 +53,50 @@ push_platforms(json_object *body, struct ml_err *err)
 		el = json_object_array_get_idx(arr, i);
 		ml__vpath(prefix, sizeof(prefix), "", "targetPlatform", (long)i);
 		if (!json_object_is_type(el, json_type_string) ||
-		    (strcasecmp(json_object_get_string(el), "ANDROID") != 0 &&
-		    strcasecmp(json_object_get_string(el), "IOS") != 0 &&
-		    strcasecmp(json_object_get_string(el), "WEB") != 0))
+		    (strcmp(json_object_get_string(el), platforms[0]) != 0 &&
+		    strcmp(json_object_get_string(el), platforms[1]) != 0 &&
+		    strcmp(json_object_get_string(el), platforms[2]) != 0))
 			return ml__vfail(err, prefix, "", "must be one of "
 			    "\"%s\", \"%s\", \"%s\"", platforms[0],
 			    platforms[1], platforms[2]);
 	}
 	return ML_OK;
+}
+
+/*
+ * payload: for each targeted platform its content (AndroidPayload,
+ * IOSPayload: title and message; WebPayload also redirectURL and iconURL).
+ */
+static int
+push_payload(json_object *body, struct ml_err *err)
+{
+	char prefix[ML__VPATH_MAX];
+	json_object *arr, *payload, *p;
+	const char *plat;
+	size_t i, n;
+	int rc;
+
+	rc = ml__vobj_member(body, "payload", 1, "", &payload, err);
+	if (rc)
+		return rc;
+	arr = ml_json_get(body, "targetPlatform", json_type_array);
+	n = json_object_array_length(arr);
+	for (i = 0; i < n && rc == ML_OK; i++) {
+		plat = json_object_get_string(json_object_array_get_idx(arr,
+		    i));
+		rc = ml__vobj_member(payload, plat, 1, "payload.", &p, err);
+		snprintf(prefix, sizeof(prefix), "payload.%.20s.", plat);
+		if (rc == ML_OK)
+			rc = ml__vstring(p, "title", 1, prefix, NULL, err);
+		if (rc == ML_OK)
+			rc = ml__vstring(p, "message", 1, prefix, NULL, err);
+		if (rc == ML_OK && strcmp(plat, "WEB") == 0)
+			rc = ml__vstring(p, "redirectURL", 1, prefix, NULL,
+			    err);
+		if (rc == ML_OK && strcmp(plat, "WEB") == 0)
+			rc = ml__vstring(p, "iconURL", 1, prefix, NULL, err);
+	}
+	return rc;
 }
 
 static int
@@ -123,7 +162,7 @@ ml_validate_send_push(json_object *body, json_object *query,
 	else if (strcasecmp(aud, "Custom Segment") == 0)
 		rc = ml__vstring(body, "customSegmentName", 1, "", NULL, err);
 	if (rc == ML_OK)
-		rc = ml__vobj_member(body, "payload", 1, "", NULL, err);
+		rc = push_payload(body, err);
 	if (rc == ML_OK)
 		rc = ml__vobj_member(body, "campaignDelivery", 1, "", &delivery,
 		    err);

@@ -35,7 +35,8 @@ REDACTED = "[redacted]"
 # sha256("WS_US01|Order Updates|push-key-us01"), computed with hashlib.
 PUSH_SIG = "95366c3a6b16bbc863c2aafc84e4c04d7fd77813fa8d5983b6ed31ff0f9063ef"
 PUSH_BODY = {"campaignName": "Order Updates", "targetPlatform": ["ANDROID"],
-             "targetAudience": "All Users", "payload": {},
+             "targetAudience": "All Users",
+             "payload": {"ANDROID": {"title": "t", "message": "m"}},
              "campaignDelivery": {"type": "soon"}}
 
 # (action, call, method, host, path+query, headers that must be present)

@@ -252,7 +252,8 @@ check_limit(const struct limit_case *c, struct ml_account *acct)
 	"\"TOTAL\"" extra "}"
 #define PUSH(extra) \
 	"{\"campaignName\":\"Order Updates\",\"targetPlatform\":[\"ANDROID\"]," \
-	"\"payload\":{},\"campaignDelivery\":{\"type\":\"soon\"}" extra "}"
+	"\"payload\":{\"ANDROID\":{\"title\":\"t\",\"message\":\"m\"}}," \
+	"\"campaignDelivery\":{\"type\":\"soon\"}" extra "}"
 /* The experience_context an event's attributes carry back. */
 #define PERS_CTX \
 	"{\"cid\":\"c\",\"experience\":\"e\",\"moe_locale_id\":\"0\"," \
@@ -285,6 +286,21 @@ static const struct limit_case fixed_limits[] = {
 	    "\"campaignName\":\"abcd\""), NULL, NULL, NULL, "campaignName" },
 	{ "moengage_send_push", PUSH(",\"targetAudience\":\"Custom Segment\""),
 	    NULL, NULL, NULL, "customSegmentName" },
+	/* Each targeted platform needs its content (push.yaml payloads). */
+	{ "moengage_send_push", "{\"campaignName\":\"Order Updates\","
+	    "\"targetPlatform\":[\"ANDROID\",\"WEB\"],\"targetAudience\":"
+	    "\"All Users\",\"payload\":{\"ANDROID\":{\"title\":\"t\","
+	    "\"message\":\"m\"}},\"campaignDelivery\":{\"type\":\"soon\"}}",
+	    NULL, NULL, NULL, "payload.WEB" },
+	{ "moengage_send_push", "{\"campaignName\":\"Order Updates\","
+	    "\"targetPlatform\":[\"WEB\"],\"targetAudience\":\"All Users\","
+	    "\"payload\":{\"WEB\":{\"title\":\"t\",\"message\":\"m\","
+	    "\"iconURL\":\"i\"}},\"campaignDelivery\":{\"type\":\"soon\"}}",
+	    NULL, NULL, NULL, "payload.WEB.redirectURL" },
+	{ "moengage_send_push_v2_1", "{\"campaignName\":\"Order Updates\","
+	    "\"targetPlatform\":[\"Web\"],\"targetAudience\":\"All Users\","
+	    "\"payload\":{},\"campaignDelivery\":{\"type\":\"soon\"}}", NULL,
+	    NULL, NULL, "targetPlatform[0]" },
 	{ "moengage_send_push", PUSH(",\"targetAudience\":\"Everyone\""),
 	    NULL, NULL, NULL, "targetAudience" },
 	{ "moengage_send_push_v2_1", "{\"campaignName\":\"Order Updates\","

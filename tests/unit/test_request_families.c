@@ -486,7 +486,8 @@ request_families_push_signature_known_answer(void **state)
 	assert_int_equal(build(&r, "moengage_send_push", &a,
 	    "{\"campaignName\":\"Order Updates\",\"signature\":\"forged\","
 	    "\"appId\":\"OTHER\",\"targetPlatform\":[\"IOS\"],"
-	    "\"targetAudience\":\"All Users\",\"payload\":{},"
+	    "\"targetAudience\":\"All Users\",\"payload\":{\"IOS\":{\"title\":"
+	    "\"t\",\"message\":\"m\"}},"
 	    "\"campaignDelivery\":{\"type\":\"soon\"}}", NULL, NULL, NULL, &err),
 	    ML_OK);
 	body = parse(r.body);
@@ -517,7 +518,9 @@ request_families_push_bulk_query_type_and_multi_key(void **state)
 	assert_int_equal(build(&r, "moengage_send_push_v2_1", &a,
 	    "{\"campaignName\":\"Order Updates\",\"targetPlatform\":[\"WEB\"],"
 	    "\"targetAudience\":\"User\",\"bulkUserRequest\":true,"
-	    "\"payload\":{},\"campaignDelivery\":{\"type\":\"soon\"}}", NULL,
+	    "\"payload\":{\"WEB\":{\"title\":\"t\",\"message\":\"m\","
+	    "\"redirectURL\":\"https://x\",\"iconURL\":\"https://x/i.png\"}},"
+	    "\"campaignDelivery\":{\"type\":\"soon\"}}", NULL,
 	    NULL, NULL, &err), ML_OK);
 	assert_string_equal(r.host, "pushapi-02.moengage.com");
 	assert_string_equal(header(&r, "X-MOE-Query-Type"), "bulk users");
