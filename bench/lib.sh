@@ -62,7 +62,7 @@ bench_init() {
 	    "&& ninja -C build-bench (docs/benchmarks.md)"
 	command -v wrk >/dev/null || bench_die "wrk is missing:" \
 	    "scripts/bootstrap --bench"
-	T=$(mktemp -d "${TMPDIR:-/tmp}/moelink-bench.XXXXXX")
+	T=$(mktemp -d -t moelink-bench.XXXXXX)
 	RESULTS=$T/results.jsonl
 	: > "$RESULTS"
 	trap bench_cleanup EXIT
