@@ -69,7 +69,8 @@
 	"\"additionalProperties\":{\"type\":\"boolean\"}," \
 	"\"description\":\"category name -> subscribed\"}," \
 	"\"opt_in_status\":{\"enum\":[\"DOUBLE_OPTED_IN\",\"OPTED_OUT\"," \
-	"\"OPT_IN_PENDING\"]},\"channel\":{\"enum\":[\"email\"]}}," \
+	"\"OPT_IN_PENDING\"],\"description\":\"any case\"}," \
+	"\"channel\":{\"enum\":[\"email\"],\"description\":\"any case\"}}," \
 	"\"description\":\"customer_id or email_id is required\"}}}," \
 	"\"headers\":{\"type\":\"object\"," \
 	"\"properties\":{\"MOE-PROJECT-CODE\":{\"type\":\"string\"," \

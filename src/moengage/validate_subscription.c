@@ -26,6 +26,7 @@ static const char *const no_query[] = { NULL };
 static const char *const opt_in_statuses[] = {
 	"DOUBLE_OPTED_IN", "OPTED_OUT", "OPT_IN_PENDING", NULL,
 };
+/* "Channel can only be ['email'] (case-insensitive)": its documented 400. */
 static const char *const channels[] = { "email", NULL };
 
 /* categories must map names to booleans. */
@@ -130,7 +131,7 @@ ml_validate_email_opt_in(json_object *body, json_object *query,
 		rc = ml__venum_nocase(p, "opt_in_status", opt_in_statuses, 1,
 		    prefix, err);
 	if (rc == ML_OK)
-		rc = ml__venum(p, "channel", channels, 1, prefix, err);
+		rc = ml__venum_nocase(p, "channel", channels, 1, prefix, err);
 	if (rc == ML_OK)
 		rc = ml__vstring(p, "customer_id", 0, prefix, NULL, err);
 	if (rc == ML_OK)

@@ -17,6 +17,9 @@ separately from the catalog, so agreement means something:
   stable code, the status mapping of docs/api.md and MoEngage's type,
   message and request id; an input the client refuses locally is refused
   by the simulator too when sent past local validation through /proxy;
+- every example with one member left out (at any depth), or with a member
+  the input schema gives an enum set outside it, is refused by both or
+  taken by both (differences on purpose are listed with their reason);
 - every paged action with "paginate": true returns every stored item once.
 
 One TLS simulator and one server for the whole file; no sleeping.
@@ -668,7 +671,15 @@ ALSO_ACCEPTED = [
     ("moengage_fetch_experiences", {"body": {"identifiers": {
         "user_identifiers": {"u_em": "ann@example.com"}},
         "experience_key": ["homepage-banner"]}}),
-    ("moengage_update_segment", None),    # empty filters; id made below
+    ("moengage_update_segment", lambda t: {
+        "path": {"id": t.filter_segment()},
+        "body": {"included_filters": {"filter_operator": "and",
+                                      "filters": []}}}),
+    # "Channel can only be ['email'] (case-insensitive)"; so the status.
+    ("moengage_update_email_opt_in", lambda t: dict(
+        _ex_opt_in(t)["call"], body={"user_preferences": {
+            "customer_id": "conf_optin", "opt_in_status": "opted_out",
+            "channel": "EMAIL"}})),
     # No action member is required but those the files list.
     ("moengage_report_experience_events", {"body": {"elements": [{
         "customer_id": "conf_user", "actions": [{
@@ -696,6 +707,25 @@ def member_paths(o, pre=()):
         yield from member_paths(o[0], pre + (0,))
 
 
+def enum_paths(schema, pre=()):
+    """The path of every member an input schema gives an enum."""
+    if "enum" in schema and pre:
+        yield pre
+    for k, v in (schema.get("properties") or {}).items():
+        yield from enum_paths(v, pre + (k,))
+    if isinstance(schema.get("items"), dict):
+        yield from enum_paths(schema["items"], pre + (0,))
+
+
+def has_path(o, path):
+    for p in path:
+        try:
+            o = o[p]
+        except (KeyError, IndexError, TypeError):
+            return False
+    return True
+
+
 # (action, member) where the client and the simulator differ on purpose,
 # with the reason. Nothing else may.
 DIFFERENT_ON_PURPOSE = {
@@ -709,6 +739,10 @@ DIFFERENT_ON_PURPOSE = {
     ("moengage_add_catalog_items", "items.0.id"),
     ("moengage_update_catalog_items", "items.0.id"),
     ("moengage_update_catalog_items", "items.0.attributes"),
+    # An event's platform outside its enum is taken by MoEngage, which
+    # only warns that it makes platform campaigns inconsistent; the client
+    # refuses it before that happens.
+    ("moengage_track_event", "actions.0.platform"),
 }
 
 
@@ -812,12 +846,36 @@ class ErrorConformanceTest(ConformanceCase):
                     with self.subTest(action=action["name"], member=name):
                         self.check_missing(action, part, path)
 
+    def test_a_value_outside_an_enum_is_refused_by_both(self):
+        """Each member of every example that the action's input schema
+        gives an enum, set to a value outside it: both refuse the call."""
+        for action in self.actions:
+            call = EXAMPLES[action["name"]](self)["call"]
+            for part in ("body", "query", "headers"):
+                schema = action["input_schema"]["properties"].get(part, {})
+                for path in enum_paths(schema):
+                    name = ".".join(str(p) for p in path)
+                    if not has_path(call.get(part), path) or \
+                            (action["name"], name) in DIFFERENT_ON_PURPOSE:
+                        continue
+                    with self.subTest(action=action["name"], member=name):
+                        self.check_variant(action, part, path, "BOGUS")
+
     def check_missing(self, action, part, path):
+        self.check_variant(action, part, path, None)
+
+    def check_variant(self, action, part, path, value):
+        """The example with the member at path removed (value None) or set
+        to value: the client may send it only if MoEngage takes it."""
         call = copy.deepcopy(EXAMPLES[action["name"]](self)["call"])
         o = call[part]
         for p in path[:-1]:
             o = o[p]
-        del o[path[-1]]
+        if value is None:
+            del o[path[-1]]
+        else:
+            o[path[-1]] = [value] if isinstance(o[path[-1]], list) else \
+                value
         mark = self.mark()
         st, _, out = self.rpc(dict(call, action=action["name"]))
         sent = self.since(mark)
@@ -833,10 +891,8 @@ class ErrorConformanceTest(ConformanceCase):
 
     def test_documented_alternatives_are_accepted_by_both(self):
         for name, call in ALSO_ACCEPTED:
-            if call is None:
-                call = {"path": {"id": self.filter_segment()}, "body": {
-                    "included_filters": {"filter_operator": "and",
-                                         "filters": []}}}
+            if callable(call):
+                call = call(self)
             with self.subTest(action=name, call=call):
                 mark = self.mark()
                 st, _, out = self.rpc(dict(call, action=name))
