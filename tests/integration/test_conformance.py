@@ -29,10 +29,11 @@ import datetime
 import hashlib
 import itertools
 import json
+import shutil
+import tempfile
 import unittest
 import urllib.parse
 
-import harness
 import test_link
 
 WS = "WS_CONF01"
@@ -386,28 +387,46 @@ for _ch in CHANNELS:
             _ex_template(_ch, _op)
 
 
-class ConformanceCase(harness.TestCase):
-    """One TLS simulator, one server, one account with every key slot."""
+SHARED = {}
+
+
+def setUpModule():
+    """One TLS simulator, one server, one account with every key slot and
+    a db_name, for every test of the file."""
+    SHARED["tmp"] = tempfile.mkdtemp(prefix="moelink-conf-")
+    try:
+        SHARED["env"] = env = test_link.LinkEnv(SHARED["tmp"],
+                                                workspaces=WORKSPACES)
+        st, _, acc = env.request("POST", "/accounts", body=LINK)
+        if st != 201 or acc.get("db_name") != DB:
+            raise AssertionError("link: %s %s" % (st, acc))
+        SHARED["account"] = acc["id"]
+        st, _, out = env.request("GET", "/actions")
+        if st != 200:
+            raise AssertionError("GET /actions: %s %s" % (st, out))
+        SHARED["actions"] = out["data"]
+    except BaseException:
+        tearDownModule()    # unittest skips it when this fails
+        raise
+
+
+def tearDownModule():
+    try:
+        if "env" in SHARED:
+            SHARED["env"].stop_checked()
+    finally:
+        shutil.rmtree(SHARED["tmp"], ignore_errors=True)
+
+
+class ConformanceCase(unittest.TestCase):
+    """The shared simulator, server and account (setUpModule)."""
 
     @classmethod
     def setUpClass(cls):
-        super().setUpClass()
-        cls.env = test_link.LinkEnv(cls.tmp, workspaces=WORKSPACES)
+        cls.env = SHARED["env"]
         cls.sim = cls.env.sim
-        st, _, acc = cls.env.request("POST", "/accounts", body=LINK)
-        if st != 201:
-            cls.env.stop()
-            raise AssertionError("link: %s %s" % (st, acc))
-        assert acc["db_name"] == DB, acc
-        cls.account = acc["id"]
-        st, _, out = cls.env.request("GET", "/actions")
-        assert st == 200, out
-        cls.actions = out["data"]
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.env.stop_checked()
-        super().tearDownClass()
+        cls.account = SHARED["account"]
+        cls.actions = SHARED["actions"]
 
     def setUp(self):
         self.assertEqual(self.sim.reset()[0], 200)
