@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * validate_catalog.c: Catalog input rules (catalog.yaml): a new catalog
- * has a name, an ISO 4217 price_currency and at most 50 attributes, among them the mandatory string
- * attributes id, title, link and image_link, each of type string, bool,
- * double, datetime or geopoint; item requests carry 1..50 items (objects
- * with an id for ingest and update, plain ids for delete and search).
+ * has a name, an ISO 4217 price_currency and at most 50 attributes, among
+ * them the mandatory string attributes id, title, link and image_link,
+ * each of type string, bool, double, datetime or geopoint; item requests
+ * carry 1..50 items (objects with an id for ingest and update, plain ids
+ * for delete and search).
  * Stateless and thread-safe; nothing allocates.
  */
 #include "moengage/validate_fam_int.h"
