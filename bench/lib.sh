@@ -26,6 +26,8 @@ bench_die() {
 }
 
 bench_cleanup() {
+	# Runs from the EXIT trap: no command here may stop the cleanup.
+	set +e
 	for pid in $PIDS; do
 		kill -TERM "$pid" 2>/dev/null
 	done
@@ -36,9 +38,12 @@ bench_cleanup() {
 			i=$((i + 1))
 		done
 		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
 	done
 	PIDS=""
-	[ -n "${T:-}" ] && rm -rf "$T"
+	if [ -n "${T:-}" ]; then
+		rm -rf "$T"
+	fi
 }
 
 # bench_init "$@": parse the common options, make the temp dir, set traps.
@@ -84,8 +89,8 @@ bench_start() {
 
 # bench_stop PID: stop one process started here and forget it.
 bench_stop() {
-	kill -TERM "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
+	kill -TERM "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
 	rest=""
 	for pid in $PIDS; do
 		[ "$pid" = "$1" ] || rest="$rest $pid"
