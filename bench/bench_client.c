@@ -17,6 +17,8 @@
  * 10 us buckets (so percentiles are exact to 10 us and memory stays flat:
  * the peak RSS figure is the client's, not the benchmark's).
  *
+ * File-local names carry the prefix bc_ (bench client).
+ *
  * Threading: the slot counter and histogram are guarded by one mutex shared
  * by the main thread and the client thread. Nothing else is shared.
  *
