@@ -91,6 +91,13 @@ const char *const ml__store_sqlite_migrations[] = {
 	/* 2: delivery pipeline: outbox, dead letters, delivery counters,
 	 * Segment write keys (store_outbox.h). */
 	ML_STORE_OUTBOX_MIGRATION,
+	/* 3: the account list's filters (project, owner, provider) in one
+	 * index, so its count(*) reads only the index and never the rows
+	 * (the rows carry the sealed blobs). Replaces accounts_owner, a
+	 * prefix of it. */
+	"DROP INDEX accounts_owner;"
+	"CREATE INDEX accounts_filter"
+	"  ON accounts(project_id, origin_owner_id, provider);",
 };
 
 const int ml__store_sqlite_migration_count =

@@ -169,6 +169,10 @@ const char *const ml__store_pg_migrations[] = {
 	"  owner TEXT NOT NULL DEFAULT '',"
 	"  until_ms BIGINT NOT NULL DEFAULT 0"
 	");",
+	/* 3: the account list's filters in one index (as in SQLite). */
+	"DROP INDEX accounts_owner;"
+	"CREATE INDEX accounts_filter"
+	"  ON accounts(project_id, origin_owner_id, provider);",
 };
 
 const int ml__store_pg_migration_count =
