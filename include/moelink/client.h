@@ -8,7 +8,7 @@
  * jittered backoff) happen inside the client according to retry.h.
  *
  * The library reads no environment: the front end passes MOELINK_* settings
- * through struct ml_client_opts.
+ * (and a proxy, if it wants one) through struct ml_client_opts.
  */
 #ifndef MOELINK_CLIENT_H
 #define MOELINK_CLIENT_H
@@ -26,6 +26,8 @@ struct ml_client;
 struct ml_client_opts {
 	const char *connect_to;		/* "HOST:PORT": every MoEngage host connects there */
 	const char *ca_file;		/* extra CA bundle to trust; NULL = system */
+	const char *proxy;		/* libcurl proxy URL; NULL = no proxy (the
+					 * *_proxy variables are not read) */
 	long connect_timeout_ms;	/* 0 = 5000 */
 	long timeout_ms;		/* per attempt; 0 = 30000 */
 	size_t max_response;		/* bytes; 0 = 8 MiB */

@@ -46,6 +46,7 @@
 #define CLIENT_DEF_HOST_CONNS 8
 #define CLIENT_IDLE_POLL_MS 1000
 #define CLIENT_CONNECT_TO_MAX 300
+#define CLIENT_MAX_HOSTS 32	/* distinct hosts counted for MAXCONNECTS */
 
 struct client_xfer {
 	struct client_xfer *next;
@@ -71,6 +72,7 @@ struct ml_client {
 	struct ml_client_opts opts;
 	char *connect_to;	/* copies of the opts strings */
 	char *ca_file;
+	char *proxy;
 	CURLM *multi;
 	pthread_t thread;
 	int thread_started;
@@ -80,6 +82,8 @@ struct ml_client {
 	struct client_xfer *queue;
 	struct client_xfer **queue_tail;
 	struct client_xfer *active;	/* client thread only */
+	char *hosts[CLIENT_MAX_HOSTS];	/* hosts seen; client thread only */
+	size_t nhosts;
 };
 
 static int64_t
@@ -262,6 +266,10 @@ client_easy_setup(struct ml_client *c, struct client_xfer *x)
 	SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->opts.max_response);
 	if (c->ca_file != NULL)
 		SET(CURLOPT_CAINFO, c->ca_file);
+	/* Without a proxy of the caller's, say so: libcurl would otherwise
+	 * getenv() the *_proxy variables on every transfer. */
+	SET(CURLOPT_PROXY, c->proxy != NULL ? c->proxy : "");
+	SET(CURLOPT_NOPROXY, c->proxy != NULL ? "" : "*");
 	if (x->connect_to != NULL)
 		SET(CURLOPT_CONNECT_TO, x->connect_to);
 	if (r->body != NULL) {
@@ -304,12 +312,37 @@ client_cancel(struct client_xfer *x)
 	client_finish(x, &err);
 }
 
+/*
+ * Count the request's host; with a new one, raise CURLMOPT_MAXCONNECTS to
+ * max_host_connections per host, so libcurl's connection cache (by default
+ * 4 x the transfers currently added) never shrinks below what the hosts
+ * may keep open and idle connections are not closed and re-handshaked.
+ */
+static void
+client_note_host(struct ml_client *c, const char *host)
+{
+	size_t i;
+
+	if (host == NULL || c->nhosts == CLIENT_MAX_HOSTS)
+		return;
+	for (i = 0; i < c->nhosts; i++)
+		if (strcmp(c->hosts[i], host) == 0)
+			return;
+	c->hosts[c->nhosts] = ml_strdup(host);
+	if (c->hosts[c->nhosts] == NULL)
+		return;
+	c->nhosts++;
+	curl_multi_setopt(c->multi, CURLMOPT_MAXCONNECTS,
+	    (long)c->opts.max_host_connections * (long)c->nhosts);
+}
+
 /* Start (or restart, for a retry) one attempt. */
 static void
 client_start(struct ml_client *c, struct client_xfer *x)
 {
 	struct ml_err err;
 
+	client_note_host(c, x->req.host);
 	x->attempt++;
 	x->write_rc = ML_OK;
 	x->errbuf[0] = '\0';
@@ -584,6 +617,7 @@ ml_client_new(const struct ml_client_opts *opts, struct ml_client **out,
 	c->opts = *opts;
 	c->opts.connect_to = NULL;
 	c->opts.ca_file = NULL;
+	c->opts.proxy = NULL;
 	if (c->opts.connect_timeout_ms <= 0)
 		c->opts.connect_timeout_ms = CLIENT_DEF_CONNECT_MS;
 	if (c->opts.timeout_ms <= 0)
@@ -602,6 +636,11 @@ ml_client_new(const struct ml_client_opts *opts, struct ml_client **out,
 	if (rc == ML_OK && opts->ca_file != NULL && opts->ca_file[0] != '\0') {
 		c->ca_file = ml_strdup(opts->ca_file);
 		if (c->ca_file == NULL)
+			rc = ML_ENOMEM;
+	}
+	if (rc == ML_OK && opts->proxy != NULL && opts->proxy[0] != '\0') {
+		c->proxy = ml_strdup(opts->proxy);
+		if (c->proxy == NULL)
 			rc = ML_ENOMEM;
 	}
 	if (rc) {
@@ -644,6 +683,8 @@ client_start_thread(struct ml_client *c, struct ml_err *err)
 		    (long)CURLPIPE_MULTIPLEX);
 		curl_multi_setopt(c->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
 		    (long)c->opts.max_host_connections);
+		curl_multi_setopt(c->multi, CURLMOPT_MAXCONNECTS,
+		    (long)c->opts.max_host_connections);
 	}
 	if (pthread_create(&c->thread, NULL, client_main, c) != 0)
 		return ml_err_set(err, ML_ENOMEM, NULL,
@@ -655,6 +696,7 @@ client_start_thread(struct ml_client *c, struct ml_err *err)
 void
 ml_client_free(struct ml_client *c)
 {
+	size_t i;
 	int started;
 
 	if (c == NULL)
@@ -678,6 +720,9 @@ ml_client_free(struct ml_client *c)
 	pthread_mutex_destroy(&c->mu);
 	ml_free(c->connect_to);
 	ml_free(c->ca_file);
+	ml_free(c->proxy);
+	for (i = 0; i < c->nhosts; i++)
+		ml_free(c->hosts[i]);
 	ml_free(c);
 }
 

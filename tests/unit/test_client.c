@@ -17,6 +17,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -240,6 +241,60 @@ client_free_cancels_pending_work_once(void **state)
 	close(fd);
 }
 
+/* Test Connection against a target that never answers TLS, with proxy
+ * (NULL = none) configured; the callers count where the connection went. */
+static void
+call_via(int target_port, const char *proxy)
+{
+	struct ml_client_opts o;
+	struct ml_response resp;
+	struct ml_client *c = NULL;
+	struct ml_err err;
+	char ct[64];
+
+	snprintf(ct, sizeof(ct), "127.0.0.1:%d", target_port);
+	ml_client_opts_init(&o);
+	o.connect_to = ct;
+	o.proxy = proxy;
+	o.timeout_ms = o.connect_timeout_ms = 150;
+	o.retry.max_attempts = 1;
+	assert_int_equal(ml_client_new(&o, &c, &err), ML_OK);
+	assert_int_not_equal(call(c, "moengage_test_connection", NULL, &resp,
+	    &err), ML_OK);
+	ml_response_cleanup(&resp);
+	ml_client_free(c);
+}
+
+static void
+client_uses_only_the_configured_proxy(void **state)
+{
+	int target, tport, proxy, pport;
+	char url[64];
+
+	(void)state;
+	target = silent_server(&tport);
+	proxy = silent_server(&pport);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d", pport);
+	/* The library reads no environment: libcurl must not either. */
+	setenv("https_proxy", url, 1);
+	setenv("HTTPS_PROXY", url, 1);
+	setenv("ALL_PROXY", url, 1);
+	unsetenv("no_proxy");
+	unsetenv("NO_PROXY");
+	call_via(tport, NULL);
+	assert_int_equal(accepted(target), 1);
+	assert_int_equal(accepted(proxy), 0);
+	/* A proxy passed in the options is used. */
+	unsetenv("https_proxy");
+	unsetenv("HTTPS_PROXY");
+	unsetenv("ALL_PROXY");
+	call_via(tport, url);
+	assert_int_equal(accepted(target), 0);
+	assert_int_equal(accepted(proxy), 1);
+	close(target);
+	close(proxy);
+}
+
 static void
 client_rejects_bad_options_and_requests(void **state)
 {
@@ -276,6 +331,7 @@ main(void)
 		cmocka_unit_test(client_timeout_resends_only_idempotent_requests),
 		cmocka_unit_test(client_local_errors_send_nothing),
 		cmocka_unit_test(client_free_cancels_pending_work_once),
+		cmocka_unit_test(client_uses_only_the_configured_proxy),
 		cmocka_unit_test(client_rejects_bad_options_and_requests),
 	};
 
