@@ -16,7 +16,11 @@
  * (struct client_xfer) which the thread frees after calling the completion
  * callback exactly once: with the final answer, a transport error, or
  * ML_ECANCELED when ml_client_free() stops the thread first. Header lists
- * carry credentials and are wiped before they are freed.
+ * carry credentials and are wiped before they are freed. Easy handles are
+ * reused: a finished one goes to c->idle (at most CLIENT_IDLE_EASY, under
+ * c->mu) and the next submit takes it and curl_easy_reset()s it, so no
+ * option of one request survives into the next; ml_client_free() frees
+ * them.
  *
  * Retries follow ml_retry_decide() with the wall clock for
  * x-ratelimit-reset and randombytes_uniform() for jitter; the due time is
@@ -47,6 +51,7 @@
 #define CLIENT_IDLE_POLL_MS 1000
 #define CLIENT_CONNECT_TO_MAX 300
 #define CLIENT_MAX_HOSTS 32	/* distinct hosts counted for MAXCONNECTS */
+#define CLIENT_IDLE_EASY 64	/* easy handles kept for reuse */
 
 struct client_xfer {
 	struct client_xfer *next;
@@ -82,6 +87,8 @@ struct ml_client {
 	struct client_xfer *queue;
 	struct client_xfer **queue_tail;
 	struct client_xfer *active;	/* client thread only */
+	CURL *idle[CLIENT_IDLE_EASY];	/* finished easy handles; under mu */
+	size_t nidle;
 	char *hosts[CLIENT_MAX_HOSTS];	/* hosts seen; client thread only */
 	size_t nhosts;
 };
@@ -116,14 +123,29 @@ client_slist_free_zero(struct curl_slist *l)
 	curl_slist_free_all(l);
 }
 
+/* Keep a finished (not added) easy handle for the next submit, or free it. */
+static void
+client_easy_release(struct ml_client *c, CURL *easy)
+{
+	if (easy == NULL)
+		return;
+	pthread_mutex_lock(&c->mu);
+	if (c->nidle < CLIENT_IDLE_EASY) {
+		c->idle[c->nidle++] = easy;
+		easy = NULL;
+	}
+	pthread_mutex_unlock(&c->mu);
+	if (easy != NULL)
+		curl_easy_cleanup(easy);
+}
+
 /* Frees the transfer and what it owns (not the callback's data). */
 static void
 client_xfer_free(struct client_xfer *x)
 {
 	if (x == NULL)
 		return;
-	if (x->easy != NULL)
-		curl_easy_cleanup(x->easy);
+	client_easy_release(x->c, x->easy);
 	client_slist_free_zero(x->hdrs);
 	client_slist_free_zero(x->connect_to);
 	ml_buf_cleanup_zero(&x->body);
@@ -217,7 +239,13 @@ client_easy_setup(struct ml_client *c, struct client_xfer *x)
 	CURLcode cc = CURLE_OK;
 	size_t i;
 
-	x->easy = curl_easy_init();
+	/* A reused handle forgets every option of its last request (headers,
+	 * private pointer, write target, CONNECT_TO, CAINFO, method, body);
+	 * its connections stay in the multi handle's cache. */
+	if (x->easy != NULL)
+		curl_easy_reset(x->easy);
+	else
+		x->easy = curl_easy_init();
 	if (x->easy == NULL)
 		return ML_ENOMEM;
 	for (i = 0; i < r->nheaders; i++) {
@@ -710,6 +738,8 @@ ml_client_free(struct ml_client *c)
 		curl_multi_wakeup(c->multi);
 		pthread_join(c->thread, NULL);
 	}
+	for (i = 0; i < c->nidle; i++)
+		curl_easy_cleanup(c->idle[i]);
 	if (c->multi != NULL)
 		curl_multi_cleanup(c->multi);
 	if (c->curl_ready) {
@@ -731,6 +761,7 @@ ml_client_submit(struct ml_client *c, struct ml_request *req,
     ml_client_done_fn cb, void *ud, struct ml_err *err)
 {
 	struct client_xfer *x;
+	CURL *easy = NULL;
 	int rc;
 
 	if (c == NULL || req == NULL || cb == NULL || req->url == NULL)
@@ -738,6 +769,8 @@ ml_client_submit(struct ml_client *c, struct ml_request *req,
 		    "nothing to submit (build the request first)");
 	pthread_mutex_lock(&c->mu);
 	rc = c->stopping ? ML_ECANCELED : client_start_thread(c, err);
+	if (rc == ML_OK && c->nidle > 0)
+		easy = c->idle[--c->nidle];
 	pthread_mutex_unlock(&c->mu);
 	if (rc == ML_ECANCELED)
 		return ml_err_set(err, rc, "canceled",
@@ -745,9 +778,12 @@ ml_client_submit(struct ml_client *c, struct ml_request *req,
 	if (rc)
 		return rc;
 	x = ml_calloc(1, sizeof(*x));
-	if (x == NULL)
+	if (x == NULL) {
+		client_easy_release(c, easy);
 		return ml_err_set(err, ML_ENOMEM, NULL, "out of memory");
+	}
 	x->c = c;
+	x->easy = easy;
 	x->req = *req;
 	x->cb = cb;
 	x->ud = ud;
