@@ -292,6 +292,32 @@ envelope_ok_but_failed(json_object *o)
 }
 
 /*
+ * 0 if body cannot be a 2xx failure, so it need not be parsed: a JSON
+ * string "fail", "failure" or "error" (any case) written without escapes
+ * has "fail" or "error" in its bytes, and one written with escapes has a
+ * backslash. Most 2xx answers ({"status":"success","message":"Your request
+ * has been accepted..."}) have neither; only those that might are parsed,
+ * so the answer is the same as parsing every one.
+ */
+static int
+envelope_may_say_failed(const char *body, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (body[i] == '\\')
+			return 1;
+		if ((body[i] == 'f' || body[i] == 'F') && len - i >= 4 &&
+		    strncasecmp(body + i, "fail", 4) == 0)
+			return 1;
+		if ((body[i] == 'e' || body[i] == 'E') && len - i >= 5 &&
+		    strncasecmp(body + i, "error", 5) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
  * The codes MoEngage's bodies use for a rate limit. The two Business
  * Events v5 pages disagree (the lookup routes say RATE_LIMITED, the trigger
  * page RATE_LIMIT_EXCEEDED); both, and the other families' words, mean the
@@ -411,6 +437,9 @@ ml_envelope_parse(enum ml_envelope env, int status, const char *body,
 
 	if (err == NULL)
 		err = &local;
+	if (status >= 200 && status <= 299 &&
+	    (body == NULL || !envelope_may_say_failed(body, len)))
+		return ML_OK;
 	if (body != NULL && len > 0)
 		ml_json_parse(body, len, 0, 0, &o, &perr);
 	if ((status >= 200 && status <= 299 &&

@@ -263,6 +263,40 @@ envelope_catalog_recos_inform_shapes(void **state)
 	    "\"status_code\":120105}", &err), ML_OK);
 }
 
+/* A 2xx body is only skipped when it cannot say "fail": escaped, any case,
+ * in every envelope (Test Connection documents 200 {"status":"error"}). */
+static void
+envelope_2xx_failure_found_in_every_shape(void **state)
+{
+	static const char *const failed[] = {
+		"{\"status\":\"fail\"}",
+		"{\"status\":\"FAILURE\",\"message\":\"x\"}",
+		"{\"status\":\"Error\"}",
+		"{\"st\\u0061tus\":\"F\\u0061il\"}",
+		"{\"status\":\"\\u0065rror\"}",
+	};
+	struct ml_err err;
+	size_t i;
+	int env;
+
+	(void)state;
+	for (env = 0; env < ML_ENV_COUNT; env++) {
+		for (i = 0; i < sizeof(failed) / sizeof(failed[0]); i++) {
+			assert_int_equal(parse((enum ml_envelope)env, 200,
+			    failed[i], &err), ML_EHTTP);
+			assert_int_equal(err.http_status, 200);
+		}
+		/* The words elsewhere, or a success status, are success. */
+		assert_int_equal(parse((enum ml_envelope)env, 200,
+		    "{\"status\":\"success\",\"message\":\"no error, "
+		    "nothing failed\"}", &err), ML_OK);
+		assert_int_equal(parse((enum ml_envelope)env, 200,
+		    "{\"status\":\"succ\\u0065ss\"}", &err), ML_OK);
+		assert_int_equal(parse((enum ml_envelope)env, 204, "", &err),
+		    ML_OK);
+	}
+}
+
 static void
 envelope_push_shapes(void **state)
 {
@@ -397,6 +431,7 @@ main(void)
 		cmocka_unit_test(envelope_error_details_shape),
 		cmocka_unit_test(envelope_v5_and_response_type_shapes),
 		cmocka_unit_test(envelope_catalog_recos_inform_shapes),
+		cmocka_unit_test(envelope_2xx_failure_found_in_every_shape),
 		cmocka_unit_test(envelope_push_shapes),
 		cmocka_unit_test(envelope_fileimport_shapes),
 		cmocka_unit_test(envelope_tolerates_other_families_shapes),
