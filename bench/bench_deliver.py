@@ -5,14 +5,17 @@ One run: N events through POST /events into `moelink sim`, spread over A
 linked accounts (the sim's limits raised, so moelink is measured rather than
 MoEngage's pacing). Reports events/s accepted, events/s delivered, MoEngage
 requests per 1,000 events, p50/p99 ingest latency per POST, the server's
-peak RSS; then, against the same sim, a one-request-per-event client
-(Track Event per event, as the CDP destinations do) as the baseline.
+peak RSS, the server's CPU time per event while ingesting (steadier than
+the rates when other processes share the cores); then, against the same
+sim, a one-request-per-event client (Track Event per event, as the CDP
+destinations do) as the baseline.
 
   python3 bench/bench_deliver.py [--events 1000000] [--accounts 100]
       [--per-post 10000] [--senders 4] [--baseline-seconds 10]
 
-MOELINK_BIN names the binary (use a release build: meson setup
-build-bench --buildtype=release). Everything runs on 127.0.0.1.
+MOELINK_BIN names the binary (an optimized build: meson setup
+build-bench --buildtype=debugoptimized -Db_ndebug=true; docs/benchmarks.md
+says why not release). Everything runs on 127.0.0.1.
 """
 import argparse
 import http.client
@@ -38,6 +41,13 @@ def peak_rss_kb(pid):
             if line.startswith("VmHWM:"):
                 return int(line.split()[1])
     return 0
+
+
+def cpu_seconds(pid):
+    """user + system CPU time of a process so far."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def make_bodies(accounts, events, per_post):
@@ -149,8 +159,11 @@ def main():
         bodies = make_bodies(env.accounts, args.events, args.per_post)
         total = sum(b[2] for b in bodies)
         before = env.sim.stats()["totals"]["requests"]
+        load1 = os.getloadavg()[0]
+        cpu0 = cpu_seconds(env.server.p.proc.pid)
         t_start = time.monotonic()
         t_ingest, lat = ingest(env, bodies, args.senders)
+        cpu_ingest = cpu_seconds(env.server.p.proc.pid) - cpu0
         wait_for("delivery", lambda: env.sim.stats()["totals"]["events"]
                  >= total, 1800)
         t_deliver = time.monotonic() - t_start
@@ -170,6 +183,11 @@ def main():
             "deliver_seconds": round(t_deliver, 2),
             "server_peak_rss_mb": round(peak_rss_kb(env.server.p.proc.pid)
                                         / 1024.0, 1),
+            # Server CPU (all threads, delivery included) while ingesting:
+            # steadier than events/s when neighbours share the cores.
+            "server_cpu_us_per_event_ingest": round(cpu_ingest / total * 1e6,
+                                                    2),
+            "load1_at_start": round(load1, 2),
             "sim_429": st["429"],
             "server_no_fastbins": args.no_fastbins,
         }
