@@ -74,6 +74,12 @@ int cmd_api_request_hdr(const struct cmd_api *api, const char *method,
     char **resp);
 /* 2xx: print body if asked, exit 0; else body to stderr, exit 1. */
 int cmd_api_result(long status, const char *body, int print_ok);
+/*
+ * The server's answer parsed (json_object_put it), or NULL after saying on
+ * stderr that it is not JSON ("moelink CMD: ...").
+ */
+struct json_object;
+struct json_object *cmd_api_json(const char *cmd, const char *body);
 int cmd_sim(int argc, char **argv);
 
 #endif

@@ -162,6 +162,17 @@ cmd_api_check(const char *cmd, const struct cmd_api *api)
 	return ML_EXIT_OK;
 }
 
+json_object *
+cmd_api_json(const char *cmd, const char *body)
+{
+	json_object *root = NULL;
+
+	if (ml_json_parse(body, strlen(body), 0, 0, &root, NULL) != ML_OK)
+		fprintf(stderr, "moelink %s: the server's answer is not JSON\n",
+		    cmd);
+	return root;
+}
+
 int
 cmd_api_result(long status, const char *body, int print_ok)
 {
@@ -215,12 +226,11 @@ static const char accounts_usage[] =
 static int
 accounts_print_write_key(const char *body)
 {
-	json_object *root = NULL, *k;
+	json_object *root, *k;
 	const char *key, *id, *prefix;
 	int ret = ML_EXIT_FAIL;
 
-	if (ml_json_parse(body, strlen(body), 0, 0, &root, NULL) != ML_OK)
-		goto out;
+	root = cmd_api_json("accounts", body);
 	k = ml_json_get(root, "write_key", json_type_string);
 	key = json_object_get_string(k);
 	id = ml_json_str(root, "id");
@@ -246,15 +256,13 @@ out:
 static int
 accounts_print_list(const char *body)
 {
-	json_object *root = NULL, *data, *a;
+	json_object *root, *data, *a;
 	const char *next;
 	size_t i, n;
 
-	if (ml_json_parse(body, strlen(body), 0, 0, &root, NULL) != ML_OK) {
-		fprintf(stderr, "moelink accounts: the server's answer is not "
-		    "JSON\n");
+	root = cmd_api_json("accounts", body);
+	if (root == NULL)
 		return ML_EXIT_FAIL;
-	}
 	data = ml_json_get(root, "data", json_type_array);
 	n = data != NULL ? json_object_array_length(data) : 0;
 	for (i = 0; i < n; i++) {

@@ -78,14 +78,12 @@ dl_field(const char *s, const char *sep)
 static int
 dl_print_list(const char *body)
 {
-	json_object *root = NULL, *data, *d, *next;
+	json_object *root, *data, *d, *next;
 	size_t i, n;
 
-	if (ml_json_parse(body, strlen(body), 0, 0, &root, NULL) != ML_OK) {
-		fprintf(stderr, "moelink deadletters: the server's answer is not "
-		    "JSON\n");
+	root = cmd_api_json("deadletters", body);
+	if (root == NULL)
 		return ML_EXIT_FAIL;
-	}
 	data = ml_json_get(root, "data", json_type_array);
 	n = data != NULL ? json_object_array_length(data) : 0;
 	for (i = 0; i < n; i++) {
@@ -188,11 +186,9 @@ dl_replay(const struct dl_opts *o, char **ids, int nids)
 		ret = cmd_api_result(status, body, 1);
 		goto out;
 	}
-	if (ml_json_parse(body, strlen(body), 0, 0, &root, NULL) != ML_OK) {
-		fprintf(stderr, "moelink deadletters: the server's answer is not "
-		    "JSON\n");
+	root = cmd_api_json("deadletters", body);
+	if (root == NULL)
 		goto out;
-	}
 	printf("replayed\t%lld\n", (long long)ml_json_int(root, "replayed",
 	    0));
 	ret = ML_EXIT_OK;

@@ -100,6 +100,20 @@ class DeliverEnv:
                                    headers=self.auth(account or
                                                      self.accounts[0]))
 
+    def refuse_bulk(self, count=0, message=None, request_id=None,
+                    err_type="MissingAttributeError"):
+        """The sim answers the next `count` Bulk Import requests (0: until
+        its faults are cleared) with a permanent 400, with MoEngage's error
+        body when a message is given."""
+        fault = {"family": "data", "path_prefix": "/v1/transition",
+                 "status": 400, "count": count}
+        if message is not None:
+            fault["body"] = {"status": "fail", "error": {
+                "message": message, "type": err_type,
+                "request_id": request_id}}
+        st, _ = self.sim.admin("POST", "/_sim/faults", fault)
+        assert st in (200, 201), st
+
     def stats(self, account=None):
         st, _, body = self.server.request(
             "GET", "/events/stats", headers=self.auth(account))
@@ -229,12 +243,7 @@ class DeliverTest(DeliverCase):
 
     def test_permanent_400_goes_to_dead_letters_then_replays(self):
         msg = "customer_id not found in the payload"
-        st, _ = self.env.sim.admin("POST", "/_sim/faults", {
-            "family": "data", "path_prefix": "/v1/transition", "status": 400,
-            "count": 0, "body": {"status": "fail", "error": {
-                "message": msg, "type": "MissingAttributeError",
-                "request_id": "dl400abc"}}})
-        self.assertIn(st, (200, 201))
+        self.env.refuse_bulk(message=msg, request_id="dl400abc")
         els = [user("dead-%d" % i) for i in range(5)]
         st, _, body = self.env.post_events(els)
         self.assertEqual(st, 202, body)
@@ -269,9 +278,7 @@ class DeliverTest(DeliverCase):
         # Five refusals in a row: the 16-element request, then its halves
         # (8, 4, 2) and the first element alone. Only that one element may
         # end in dead letters; the other 15 must be delivered.
-        self.env.sim.admin("POST", "/_sim/faults", {
-            "family": "data", "path_prefix": "/v1/transition", "status": 400,
-            "count": 5})
+        self.env.refuse_bulk(count=5)
         st, _, body = self.env.post_events([user("iso-%d" % i)
                                             for i in range(16)])
         self.assertEqual(st, 202, body)
@@ -290,9 +297,7 @@ class DeliverTest(DeliverCase):
         wait_for("16 users", lambda: self.env.sim_ws()["users"] >= 16)
 
     def test_replay_with_fix_and_by_id(self):
-        self.env.sim.admin("POST", "/_sim/faults", {
-            "family": "data", "path_prefix": "/v1/transition", "status": 400,
-            "count": 1})
+        self.env.refuse_bulk(count=1)
         st, _, body = self.env.post_events([user("fix-me", v=1)])
         self.assertEqual(st, 202, body)
         dl = wait_for("a dead letter", lambda: (
