@@ -4,7 +4,8 @@
  * the Hub and the dashboard (see auth.h).
  *
  * Contract: a project key is looked up by hash in the store (constant-time
- * there); the presented key is wiped from our copies after use. A cookie
+ * there), or in a one-second cache of keys the store accepted (below); the
+ * presented key is wiped from our copies after use. A cookie
  * caller must also present X-CSRF-Token on anything but GET/HEAD, so a
  * cross-site form or script cannot act with the operator's cookie (it is
  * SameSite=Strict as well). Every refusal is ML_EAUTH with a sentence that
@@ -95,11 +96,69 @@ ml_auth_admin_project(struct ml_http_req *r, char *out, size_t cap)
 	return rc;
 }
 
+/*
+ * The cache of verified project keys. A key the store accepted is
+ * remembered for ML_AUTH_KEY_CACHE_NS as a keyed BLAKE2b (under the
+ * server's random secret) -> project, so a client that sends the same key on
+ * every request costs one SQLite read per second instead of one per request.
+ * Only successes are cached: an unknown key always reaches the store, and a
+ * new key works at once. A key revoked (by `moelink projects`, another
+ * process) stops working here within ML_AUTH_KEY_CACHE_NS. Every slot is
+ * compared, with sodium_memcmp, whatever matched: the time taken tells
+ * neither which slot nor how many bytes of a MAC matched, and a MAC of an
+ * unknown key cannot be derived without the secret anyway.
+ */
+static void
+auth_key_mac(struct ml_server *srv, const char *key, unsigned char mac[32])
+{
+	crypto_generichash(mac, 32, (const unsigned char *)key, strlen(key),
+	    srv->secret, sizeof(srv->secret));
+}
+
+static int
+auth_key_cached(struct ml_server *srv, const unsigned char mac[32],
+    char *project_id, size_t cap)
+{
+	int64_t now = ml_http_now_ns();
+	int found = 0;
+	size_t i;
+
+	pthread_mutex_lock(&srv->key_cache_mu);
+	for (i = 0; i < ML_AUTH_KEY_CACHE_SLOTS; i++) {
+		struct ml_auth_key_slot *e = &srv->key_cache[i];
+
+		if (sodium_memcmp(e->mac, mac, 32) == 0 && e->until_ns > now &&
+		    !found) {
+			ml_strlcpy(project_id, e->project_id, cap);
+			found = 1;
+		}
+	}
+	pthread_mutex_unlock(&srv->key_cache_mu);
+	return found;
+}
+
+static void
+auth_key_remember(struct ml_server *srv, const unsigned char mac[32],
+    const char *project_id)
+{
+	struct ml_auth_key_slot *e;
+
+	pthread_mutex_lock(&srv->key_cache_mu);
+	e = &srv->key_cache[srv->key_cache_next];
+	srv->key_cache_next = (srv->key_cache_next + 1) %
+	    ML_AUTH_KEY_CACHE_SLOTS;
+	memcpy(e->mac, mac, 32);
+	ml_strlcpy(e->project_id, project_id, sizeof(e->project_id));
+	e->until_ns = ml_http_now_ns() + ML_AUTH_KEY_CACHE_NS;
+	pthread_mutex_unlock(&srv->key_cache_mu);
+}
+
 /* Authorization: Bearer KEY / Basic base64(KEY:) -> project. */
 static int
 auth_api_key(struct ml_http_req *r, const char *hdr)
 {
 	struct ml_store_apikey info;
+	unsigned char mac[32];
 	char *user = NULL, *pass = NULL;
 	const char *key = NULL;
 	int rc;
@@ -119,6 +178,12 @@ auth_api_key(struct ml_http_req *r, const char *hdr)
 		    "key as the username)");
 		goto out;
 	}
+	auth_key_mac(r->srv, key, mac);
+	if (auth_key_cached(r->srv, mac, r->project_id,
+	    sizeof(r->project_id))) {
+		rc = ML_OK;
+		goto out;
+	}
 	rc = ml_store_apikey_lookup(r->srv->store, key, &info, &r->err);
 	if (rc == ML_ENOTFOUND) {
 		rc = auth_fail(r, "invalid_api_key", "the API key is not "
@@ -128,7 +193,9 @@ auth_api_key(struct ml_http_req *r, const char *hdr)
 	if (rc)
 		goto out;
 	ml_strlcpy(r->project_id, info.project_id, sizeof(r->project_id));
+	auth_key_remember(r->srv, mac, info.project_id);
 out:
+	sodium_memzero(mac, sizeof(mac));
 	if (user != NULL) {
 		sodium_memzero(user, strlen(user));
 		MHD_free(user);

@@ -451,6 +451,9 @@ server_close(struct ml_server *srv)
 	ml_vault_free(srv->vault);
 	pthread_rwlock_destroy(&srv->client_lock);
 	pthread_mutex_destroy(&srv->inflight_mu);
+	pthread_mutex_destroy(&srv->health_mu);
+	pthread_mutex_destroy(&srv->key_cache_mu);
+	sodium_memzero(srv->key_cache, sizeof(srv->key_cache));
 	pthread_cond_destroy(&srv->inflight_cv);
 	sodium_memzero(srv->secret, sizeof(srv->secret));
 	sodium_memzero(srv->opts.master_key, sizeof(srv->opts.master_key));
@@ -507,6 +510,8 @@ ml_server_run(const struct ml_server_opts *opts, struct ml_err *err)
 	srv->routes = ml_server_routes;
 	pthread_rwlock_init(&srv->client_lock, NULL);
 	pthread_mutex_init(&srv->inflight_mu, NULL);
+	pthread_mutex_init(&srv->health_mu, NULL);
+	pthread_mutex_init(&srv->key_cache_mu, NULL);
 	pthread_cond_init(&srv->inflight_cv, NULL);
 	/* Every thread started from here on inherits the blocked set. */
 	signal(SIGPIPE, SIG_IGN);

@@ -45,6 +45,18 @@ struct ml_deliver;
 struct ml_work;
 
 /* What the request handlers reach through r->srv. */
+/*
+ * One verified project API key (auth.c): a keyed BLAKE2b of the key under
+ * the server's secret, never the key or the store's hash of it.
+ */
+#define ML_AUTH_KEY_CACHE_SLOTS	32
+#define ML_AUTH_KEY_CACHE_NS	1000000000LL	/* a revocation's delay */
+struct ml_auth_key_slot {
+	unsigned char mac[32];
+	char project_id[ML_STORE_ID_MAX];
+	int64_t until_ns;		/* 0 = empty */
+};
+
 struct ml_server {
 	struct ml_server_opts opts;
 	struct ml_store *store;
@@ -62,6 +74,15 @@ struct ml_server {
 	pthread_mutex_t inflight_mu;
 	pthread_cond_t inflight_cv;
 	long inflight;
+	/* Verified project keys, for ML_AUTH_KEY_CACHE_NS (auth.c). */
+	pthread_mutex_t key_cache_mu;
+	struct ml_auth_key_slot key_cache[ML_AUTH_KEY_CACHE_SLOTS];
+	unsigned key_cache_next;	/* next slot to overwrite */
+	/* /healthz checks the store at most once per second (api.c). */
+	pthread_mutex_t health_mu;
+	int64_t health_at_ns;		/* last check, monotonic; 0 = never */
+	int health_rc;			/* its result, ML_OK or ML_E* */
+	int health_version;		/* schema version it read */
 	uint16_t port;
 };
 
