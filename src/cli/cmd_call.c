@@ -62,6 +62,7 @@ struct call_opts {
 	char path[4096];
 	char connect_to[256];
 	char ca_file[1024];
+	char proxy[512];
 	long timeout_ms;
 	long max_response;
 	long retry_attempts;
@@ -114,6 +115,10 @@ static const struct ml_opt call_tab[] = {
 	    "connect every MoEngage host to HOST:PORT (tests, sandboxes)" },
 	{ "ca-file", ML_OPT_STR, STR(ca_file), NULL, "MOELINK_CA_FILE", 0, 0,
 	    "FILE", "also trust the CAs in FILE" },
+	{ "moengage-proxy", ML_OPT_STR, STR(proxy), NULL,
+	    "MOELINK_MOENGAGE_PROXY", 0, 0, "URL",
+	    "send MoEngage traffic through this HTTP(S) proxy (the *_proxy "
+	    "variables are not read)" },
 	{ "timeout-ms", ML_OPT_LONG, NUM(timeout_ms), "30000",
 	    "MOELINK_TIMEOUT_MS", 100, 600000, "MS", "time limit per attempt" },
 	{ "max-response", ML_OPT_LONG, NUM(max_response), "8388608",
@@ -257,6 +262,7 @@ call_client_opts(const struct call_opts *o, struct ml_client_opts *co)
 	ml_client_opts_init(co);
 	co->connect_to = o->connect_to[0] != '\0' ? o->connect_to : NULL;
 	co->ca_file = o->ca_file[0] != '\0' ? o->ca_file : NULL;
+	co->proxy = o->proxy[0] != '\0' ? o->proxy : NULL;
 	co->timeout_ms = o->timeout_ms;
 	co->max_response = (size_t)o->max_response;
 	co->http1_only = o->http1;

@@ -56,6 +56,10 @@ static const struct ml_opt serve_tab[] = {
 	    "connect every MoEngage host here (tests, the simulator)" },
 	{ "ca-file", ML_OPT_STR, STR(ca_file), NULL, "MOELINK_CA_FILE", 0, 0,
 	    "FILE", "extra CA bundle to trust for MoEngage" },
+	{ "moengage-proxy", ML_OPT_STR, STR(proxy), NULL,
+	    "MOELINK_MOENGAGE_PROXY", 0, 0, "URL",
+	    "send MoEngage traffic through this HTTP(S) proxy (the *_proxy "
+	    "variables are not read)" },
 	{ "threads", ML_OPT_LONG, NUM(threads), "2", NULL, 1, 64, "N",
 	    "HTTP worker threads" },
 	{ "conn-memory", ML_OPT_LONG, NUM(conn_memory), "16384", NULL, 4096,

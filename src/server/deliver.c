@@ -945,6 +945,7 @@ ml_deliver_new(const struct ml_deliver_opts *o, const char *db_url,
 	ml_client_opts_init(&copts);
 	copts.connect_to = d->o.connect_to[0] ? d->o.connect_to : NULL;
 	copts.ca_file = d->o.ca_file[0] ? d->o.ca_file : NULL;
+	copts.proxy = d->o.proxy[0] ? d->o.proxy : NULL;
 	copts.timeout_ms = d->o.timeout_ms;
 	/* One try per request: the worker retries, with the outbox as memory. */
 	copts.retry.max_attempts = 1;

@@ -60,6 +60,7 @@ struct ml_deliver_opts {
 	long accept_max;		/* elements per POST /events; 10000 */
 	char connect_to[128];		/* MOELINK_MOENGAGE_CONNECT_TO */
 	char ca_file[512];		/* MOELINK_CA_FILE */
+	char proxy[512];		/* MOELINK_MOENGAGE_PROXY */
 };
 
 void ml_deliver_opts_init(struct ml_deliver_opts *o);

@@ -391,6 +391,7 @@ server_deliver(struct ml_server *srv, struct ml_err *err)
 	ml_strlcpy(dopts.connect_to, srv->opts.connect_to,
 	    sizeof(dopts.connect_to));
 	ml_strlcpy(dopts.ca_file, srv->opts.ca_file, sizeof(dopts.ca_file));
+	ml_strlcpy(dopts.proxy, srv->opts.proxy, sizeof(dopts.proxy));
 	return ml_deliver_new(&dopts, srv->opts.db, srv->store, srv->vault,
 	    &srv->deliver, err);
 }
@@ -430,6 +431,7 @@ server_open(struct ml_server *srv, struct ml_err *err)
 	    srv->opts.connect_to : NULL;
 	copts.ca_file = srv->opts.ca_file[0] != '\0' ? srv->opts.ca_file :
 	    NULL;
+	copts.proxy = srv->opts.proxy[0] != '\0' ? srv->opts.proxy : NULL;
 	rc = ml_client_new(&copts, &srv->client, err);
 	if (rc)
 		return rc;

@@ -35,6 +35,7 @@ struct ml_server_opts {
 	char frame_origins[1024];	/* default origins allowed to embed the Hub */
 	char connect_to[128];		/* MOELINK_MOENGAGE_CONNECT_TO */
 	char ca_file[512];		/* MOELINK_CA_FILE */
+	char proxy[512];		/* MOELINK_MOENGAGE_PROXY */
 	long threads;			/* MHD thread pool size */
 	long conn_memory;		/* MHD per-connection memory, bytes */
 	long drain_ms;			/* graceful shutdown wait */
