@@ -413,6 +413,18 @@ ob_collect(struct ob_conn *c, sqlite3_stmt *st, size_t elem, ob_read_fn read,
 	return step == SQLITE_DONE ? ML_OK : ob_err(c, what, err);
 }
 
+/*
+ * Give up a list whose elements own no memory (accounts, stats, write keys):
+ * free it and leave the caller's pair empty, as every failure path must.
+ */
+static void
+ob_list_drop(void **out, size_t *n)
+{
+	ml_free(*out);
+	*out = NULL;
+	*n = 0;
+}
+
 /* ---- open / close ------------------------------------------------------- */
 
 void
@@ -673,11 +685,8 @@ ml_store_outbox_accounts(struct ml_store_outbox *o,
 		rc = ob_collect(c, st, sizeof(**out), ob_read_account,
 		    (void **)out, n, "outbox accounts", err);
 	ob_put(o, c);
-	if (rc) {
-		ml_free(*out);
-		*out = NULL;
-		*n = 0;
-	}
+	if (rc)
+		ob_list_drop((void **)out, n);
 	return rc;
 }
 
@@ -983,11 +992,8 @@ ml_store_outbox_stats(struct ml_store_outbox *o, const char *project_id,
 	for (i = 0; rc == ML_OK && i < *n; i++)
 		rc = ob_minutes(c, &(*out)[i], now_s, err);
 	ob_put(o, c);
-	if (rc) {
-		ml_free(*out);
-		*out = NULL;
-		*n = 0;
-	}
+	if (rc)
+		ob_list_drop((void **)out, n);
 	return rc;
 }
 
@@ -1333,11 +1339,8 @@ ml_store_outbox_write_key_list(struct ml_store_outbox *o,
 		rc = ob_collect(c, st, sizeof(**out), ob_read_write_key,
 		    (void **)out, n, "write keys", err);
 	ob_put(o, c);
-	if (rc) {
-		ml_free(*out);
-		*out = NULL;
-		*n = 0;
-	}
+	if (rc)
+		ob_list_drop((void **)out, n);
 	return rc;
 }
 

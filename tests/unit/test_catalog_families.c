@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_util.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -92,18 +94,6 @@ static const struct want_row want[] = {
 	    ML_KEY_INFORM },
 };
 
-static json_object *
-parse(const char *text)
-{
-	json_object *o = NULL;
-
-	if (text == NULL)
-		return NULL;
-	if (ml_json_parse(text, strlen(text), 0, 0, &o, NULL) != ML_OK)
-		fail_msg("test input is not JSON: %.200s", text);
-	return o;
-}
-
 static void
 catalog_families_rows_match_moengage_docs(void **state)
 {
@@ -168,7 +158,7 @@ catalog_families_schemas_are_object_schemas(void **state)
 	(void)state;
 	rows = ml_catalog_all(&n);
 	for (i = 0; i < n; i++) {
-		o = parse(rows[i]->input_schema);
+		o = tu_json(rows[i]->input_schema);
 		assert_string_equal(ml_json_str(o, "type"), "object");
 		props = ml_json_get(o, "properties", json_type_object);
 		if (props == NULL)
@@ -223,10 +213,10 @@ check_limit(const struct limit_case *c, struct ml_account *acct)
 	int rc;
 
 	memset(&in, 0, sizeof(in));
-	in.body = parse(c->body);
-	in.query = parse(c->query);
-	in.path = parse(c->path);
-	in.headers = parse(c->headers);
+	in.body = tu_json(c->body);
+	in.query = tu_json(c->query);
+	in.path = tu_json(c->path);
+	in.headers = tu_json(c->headers);
 	ml_err_clear(&err);
 	rc = ml_request_build(&r, ml_catalog_find(c->action), acct, &in, &err);
 	json_object_put(in.body);
@@ -519,8 +509,8 @@ catalog_families_batch_caps(void **state)
 			snprintf(body, sizeof(body), caps[i].fmt_body,
 			    arr(a1, sizeof(a1), caps[i].max, caps[i].el));
 			memset(&in, 0, sizeof(in));
-			in.body = parse(body);
-			in.path = parse(caps[i].path);
+			in.body = tu_json(body);
+			in.path = tu_json(caps[i].path);
 			rc = ml_request_build(&r, ml_catalog_find(
 			    caps[i].action), &a, &in, &err);
 			json_object_put(in.body);

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_util.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,18 +169,6 @@ sink_item(void *ud, const char *key, json_object *it, struct ml_err *err)
 	return ML_OK;
 }
 
-static json_object *
-parse(const char *text)
-{
-	json_object *o = NULL;
-
-	if (text == NULL)
-		return NULL;
-	assert_int_equal(ml_json_parse(text, strlen(text), 0, 0, &o, NULL),
-	    ML_OK);
-	return o;
-}
-
 static int
 run(struct fake *f, const char *action, const char *body, const char *query,
     const struct ml_paging_opts *o, struct sink *s,
@@ -190,8 +180,8 @@ run(struct fake *f, const char *action, const char *body, const char *query,
 	f->a = ml_catalog_find(action);
 	assert_non_null(f->a);
 	memset(&in, 0, sizeof(in));
-	in.body = parse(body);
-	in.query = parse(query);
+	in.body = tu_json(body);
+	in.query = tu_json(query);
 	memset(s, 0, sizeof(*s));
 	ml_err_clear(err);
 	rc = ml_paging_run(f->a, &in, o, fake_fetch, f, sink_item, s, st, err);
@@ -468,7 +458,7 @@ paging_collect_gathers_one_body(void **state)
 	memset(&f, 0, sizeof(f));
 	f.n = 23;
 	f.a = ml_catalog_find("moengage_get_campaign_stats");
-	in.body = parse(STATS_BODY);
+	in.body = tu_json(STATS_BODY);
 	assert_int_equal(ml_paging_collect(f.a, &in, NULL, fake_fetch, &f,
 	    &out, &st, &err), ML_OK);
 	json_object_put(in.body);

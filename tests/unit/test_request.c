@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_util.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -36,31 +38,6 @@ acct_us01(struct ml_account *a)
 	    ML_OK);
 }
 
-static json_object *
-parse(const char *text)
-{
-	json_object *o = NULL;
-
-	if (text == NULL)
-		return NULL;
-	if (ml_json_parse(text, strlen(text), 0, 0, &o, NULL) != ML_OK)
-		fail_msg("test input is not JSON: %s", text);
-	return o;
-}
-
-/* The value of header `name`, or NULL. */
-static const char *
-header(const struct ml_request *r, const char *name)
-{
-	size_t i, n = strlen(name);
-
-	for (i = 0; i < r->nheaders; i++)
-		if (strncmp(r->headers[i], name, n) == 0 &&
-		    r->headers[i][n] == ':' && r->headers[i][n + 1] == ' ')
-			return r->headers[i] + n + 2;
-	return NULL;
-}
-
 static int
 build(struct ml_request *r, const char *action, struct ml_account *a,
     const char *body, const char *query, const char *path, struct ml_err *err)
@@ -69,9 +46,9 @@ build(struct ml_request *r, const char *action, struct ml_account *a,
 	int rc;
 
 	memset(&in, 0, sizeof(in));
-	in.body = parse(body);
-	in.query = parse(query);
-	in.path = parse(path);
+	in.body = tu_json(body);
+	in.query = tu_json(query);
+	in.path = tu_json(path);
 	ml_err_clear(err);
 	rc = ml_request_build(r, ml_catalog_find(action), a, &in, err);
 	json_object_put(in.body);
@@ -146,11 +123,11 @@ request_builds_every_data_action(void **state)
 		assert_string_equal(r.url, cases[i].url);
 		assert_string_equal(r.method, "POST");
 		assert_string_equal(r.host, "api-01.moengage.com");
-		assert_string_equal(header(&r, "Authorization"), BASIC_US01);
-		assert_string_equal(header(&r, "MOE-APPKEY"), "WS_US01");
-		assert_string_equal(header(&r, "Content-Type"),
+		assert_string_equal(tu_header(&r, "Authorization"), BASIC_US01);
+		assert_string_equal(tu_header(&r, "MOE-APPKEY"), "WS_US01");
+		assert_string_equal(tu_header(&r, "Content-Type"),
 		    "application/json");
-		assert_null(header(&r, "MOE-DBNAME"));
+		assert_null(tu_header(&r, "MOE-DBNAME"));
 		/* The body goes out as given (compact JSON). */
 		assert_string_equal(r.body, cases[i].body);
 		assert_int_equal(r.body_len, strlen(cases[i].body));
@@ -265,20 +242,20 @@ request_forwarded_for_only_known_headers(void **state)
 	(void)state;
 	acct_us01(&acct);
 	memset(&in, 0, sizeof(in));
-	in.body = parse("{\"type\":\"customer\",\"customer_id\":\"u1\"}");
-	in.headers = parse("{\"X-Forwarded-For\":\"203.0.113.195\"}");
+	in.body = tu_json("{\"type\":\"customer\",\"customer_id\":\"u1\"}");
+	in.headers = tu_json("{\"X-Forwarded-For\":\"203.0.113.195\"}");
 	assert_int_equal(ml_request_build(&r,
 	    ml_catalog_find("moengage_track_user"), &acct, &in, &err), ML_OK);
-	assert_string_equal(header(&r, "X-Forwarded-For"), "203.0.113.195");
+	assert_string_equal(tu_header(&r, "X-Forwarded-For"), "203.0.113.195");
 	ml_request_cleanup(&r);
 	json_object_put(in.headers);
-	in.headers = parse("{\"X-Forwarded-For\":\"1.2.3.4\\r\\nX-Evil: 1\"}");
+	in.headers = tu_json("{\"X-Forwarded-For\":\"1.2.3.4\\r\\nX-Evil: 1\"}");
 	assert_int_equal(ml_request_build(&r,
 	    ml_catalog_find("moengage_track_user"), &acct, &in, &err),
 	    ML_EINVAL);
 	assert_clean(&r);
 	json_object_put(in.headers);
-	in.headers = parse("{\"Authorization\":\"Basic eA==\"}");
+	in.headers = tu_json("{\"Authorization\":\"Basic eA==\"}");
 	assert_int_equal(ml_request_build(&r,
 	    ml_catalog_find("moengage_track_user"), &acct, &in, &err),
 	    ML_EINVAL);
@@ -315,7 +292,7 @@ request_key_choice_falls_back_to_multi(void **state)
 	assert_int_equal(build(&r, "moengage_track_user", &acct,
 	    "{\"type\":\"customer\",\"customer_id\":\"u1\"}", NULL, NULL, &err),
 	    ML_OK);
-	assert_string_equal(header(&r, "Authorization"), BASIC_EU02);
+	assert_string_equal(tu_header(&r, "Authorization"), BASIC_EU02);
 	assert_string_equal(r.url,
 	    "https://api-02.moengage.com/v1/customer/WS_EU02");
 	ml_request_cleanup(&r);
@@ -379,7 +356,7 @@ request_body_caps_are_per_action(void **state)
 		memset(big, 'x', 129 * 1024 - 1);
 		big[129 * 1024 - 1] = '\0';
 		memset(&in, 0, sizeof(in));
-		u = parse("{\"type\":\"customer\",\"customer_id\":\"u1\"}");
+		u = tu_json("{\"type\":\"customer\",\"customer_id\":\"u1\"}");
 		attrs = json_object_new_object();
 		ml_json_add_str(attrs, "blob", big);
 		json_object_object_add(u, "attributes", attrs);
@@ -432,8 +409,8 @@ request_test_connection_body_from_account(void **state)
 	    "https://api-01.moengage.com/v1/integrations/authentication");
 	assert_string_equal(r.body, "{\"app_id\":\"WS_US01\",\"app_secret\":"
 	    "\"data-key-us01\",\"source\":\"moelink\",\"region\":\"01\"}");
-	assert_string_equal(header(&r, "MOE-APPKEY"), "WS_US01");
-	assert_string_equal(header(&r, "Authorization"), BASIC_US01);
+	assert_string_equal(tu_header(&r, "MOE-APPKEY"), "WS_US01");
+	assert_string_equal(tu_header(&r, "Authorization"), BASIC_US01);
 	assert_true(r.idempotent);
 	ml_request_cleanup(&r);
 	assert_int_equal(build(&r, "moengage_track_event", &acct,
@@ -472,18 +449,18 @@ request_push_signature_and_headers(void **state)
 	(void)state;
 	acct_us01(&acct);
 	memset(&in, 0, sizeof(in));
-	in.body = parse("{\"campaignName\":\"Order Updates\",\"targetAudience\":"
+	in.body = tu_json("{\"campaignName\":\"Order Updates\",\"targetAudience\":"
 	    "\"User\",\"requestType\":\"push\"}");
 	assert_int_equal(ml_request_build(&r, &push_row, &acct, &in, &err),
 	    ML_OK);
 	assert_string_equal(r.url,
 	    "https://pushapi-01.moengage.com/v2.1/transaction/sendpush");
-	assert_null(header(&r, "Authorization"));
-	assert_string_equal(header(&r, "X-MOE-APPKEY"), "WS_US01");
-	assert_string_equal(header(&r, "X-MOE-PushAPI-Signature"),
+	assert_null(tu_header(&r, "Authorization"));
+	assert_string_equal(tu_header(&r, "X-MOE-APPKEY"), "WS_US01");
+	assert_string_equal(tu_header(&r, "X-MOE-PushAPI-Signature"),
 	    "95366c3a6b16bbc863c2aafc84e4c04d7fd77813fa8d5983b6ed31ff0f9063ef");
-	assert_string_equal(header(&r, "X-MOE-Query-Type"), "user");
-	sent = parse(r.body);
+	assert_string_equal(tu_header(&r, "X-MOE-Query-Type"), "user");
+	sent = tu_json(r.body);
 	assert_string_equal(ml_json_str(sent, "signature"),
 	    "95366c3a6b16bbc863c2aafc84e4c04d7fd77813fa8d5983b6ed31ff0f9063ef");
 	assert_string_equal(ml_json_str(sent, "appId"), "WS_US01");
@@ -506,15 +483,15 @@ request_dbname_and_path_params(void **state)
 	(void)state;
 	acct_us01(&acct);
 	memset(&in, 0, sizeof(in));
-	in.body = parse("{\"name\":\"s\"}");
-	in.path = parse("{\"op\":\"add users\"}");
+	in.body = tu_json("{\"name\":\"s\"}");
+	in.path = tu_json("{\"op\":\"add users\"}");
 	assert_int_equal(ml_request_build(&r, &seg_row, &acct, &in, &err),
 	    ML_EINVAL);
 	assert_string_equal(err.field, "db_name");
 	ml_strlcpy(acct.db_name, "acme_db", sizeof(acct.db_name));
 	assert_int_equal(ml_request_build(&r, &seg_row, &acct, &in, &err),
 	    ML_OK);
-	assert_string_equal(header(&r, "MOE-DBNAME"), "acme_db");
+	assert_string_equal(tu_header(&r, "MOE-DBNAME"), "acme_db");
 	assert_string_equal(r.method, "PUT");
 	assert_string_equal(r.url, "https://api-01.moengage.com/v2/"
 	    "custom-segments/file-segment/add%20users");
@@ -525,7 +502,7 @@ request_dbname_and_path_params(void **state)
 	    ML_EINVAL);
 	assert_string_equal(err.field, "path.op");
 	ml_strlcpy(acct.db_name, "db\r\nX-Evil: 1", sizeof(acct.db_name));
-	in.path = parse("{\"op\":\"replace\"}");
+	in.path = tu_json("{\"op\":\"replace\"}");
 	assert_int_equal(ml_request_build(&r, &seg_row, &acct, &in, &err),
 	    ML_EINVAL);
 	assert_clean(&r);

@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_util.h"
+
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -73,30 +75,6 @@ acct_us01(struct ml_account *a)
 	ml_strlcpy(a->db_name, "moe_db_us01", sizeof(a->db_name));
 }
 
-static json_object *
-parse(const char *text)
-{
-	json_object *o = NULL;
-
-	if (text == NULL)
-		return NULL;
-	if (ml_json_parse(text, strlen(text), 0, 0, &o, NULL) != ML_OK)
-		fail_msg("test input is not JSON: %s", text);
-	return o;
-}
-
-static const char *
-header(const struct ml_request *r, const char *name)
-{
-	size_t i, n = strlen(name);
-
-	for (i = 0; i < r->nheaders; i++)
-		if (strncmp(r->headers[i], name, n) == 0 &&
-		    r->headers[i][n] == ':' && r->headers[i][n + 1] == ' ')
-			return r->headers[i] + n + 2;
-	return NULL;
-}
-
 static int
 build(struct ml_request *r, const char *action, struct ml_account *a,
     const char *body, const char *query, const char *path,
@@ -109,10 +87,10 @@ build(struct ml_request *r, const char *action, struct ml_account *a,
 	if (row == NULL)
 		fail_msg("no action %s", action);
 	memset(&in, 0, sizeof(in));
-	in.body = parse(body);
-	in.query = parse(query);
-	in.path = parse(path);
-	in.headers = parse(headers);
+	in.body = tu_json(body);
+	in.query = tu_json(query);
+	in.path = tu_json(path);
+	in.headers = tu_json(headers);
 	ml_err_clear(err);
 	rc = ml_request_build(r, row, a, &in, err);
 	json_object_put(in.body);
@@ -343,24 +321,24 @@ request_families_build_host_path_key_headers(void **state)
 		if (strcmp(r.url, c->url) != 0)
 			fail_msg("%s: url %s, want %s", c->action, r.url, c->url);
 		if (c->auth != NULL)
-			assert_string_equal(header(&r, "Authorization"), c->auth);
+			assert_string_equal(tu_header(&r, "Authorization"), c->auth);
 		else
-			assert_null(header(&r, "Authorization"));
-		assert_string_equal(header(&r, "MOE-APPKEY"), "WS_US01");
+			assert_null(tu_header(&r, "Authorization"));
+		assert_string_equal(tu_header(&r, "MOE-APPKEY"), "WS_US01");
 		if (c->hname != NULL) {
-			if (header(&r, c->hname) == NULL)
+			if (tu_header(&r, c->hname) == NULL)
 				fail_msg("%s: no %s header", c->action,
 				    c->hname);
-			assert_string_equal(header(&r, c->hname), c->hvalue);
+			assert_string_equal(tu_header(&r, c->hname), c->hvalue);
 		}
 		if (c->body != NULL) {
-			want = parse(c->body);
-			got = parse(r.body);
+			want = tu_json(c->body);
+			got = tu_json(r.body);
 			if (!json_object_equal(want, got))
 				fail_msg("%s: body %s", c->action, r.body);
 			json_object_put(want);
 			json_object_put(got);
-			assert_string_equal(header(&r, "Content-Type"),
+			assert_string_equal(tu_header(&r, "Content-Type"),
 			    "application/json");
 		} else {
 			assert_null(r.body);
@@ -421,8 +399,8 @@ request_families_templates_every_channel(void **state)
 				fail_msg("%s: %s", name, err.msg);
 			assert_string_equal(r.url, url);
 			assert_string_equal(r.method, ops[o].method);
-			assert_string_equal(header(&r, "Authorization"), B_GEN);
-			assert_string_equal(header(&r, "MOE-APPKEY"), "WS_US01");
+			assert_string_equal(tu_header(&r, "Authorization"), B_GEN);
+			assert_string_equal(tu_header(&r, "MOE-APPKEY"), "WS_US01");
 			ml_request_cleanup(&r);
 		}
 	}
@@ -462,9 +440,9 @@ request_families_push_signature_known_answer(void **state)
 	    NULL, NULL, &err), ML_OK);
 	assert_string_equal(r.url,
 	    "https://pushapi-01.moengage.com/v2/transaction/sendpush");
-	assert_null(header(&r, "Authorization"));
-	assert_null(header(&r, "X-MOE-PushAPI-Signature"));
-	body = parse(r.body);
+	assert_null(tu_header(&r, "Authorization"));
+	assert_null(tu_header(&r, "X-MOE-PushAPI-Signature"));
+	body = tu_json(r.body);
 	assert_string_equal(ml_json_str(body, "signature"), PUSH_SIG);
 	assert_string_equal(ml_json_str(body, "appId"), "WS_US01");
 	json_object_put(body);
@@ -475,10 +453,10 @@ request_families_push_signature_known_answer(void **state)
 	    NULL, NULL, NULL, &err), ML_OK);
 	assert_string_equal(r.url,
 	    "https://pushapi-01.moengage.com/v2.1/transaction/sendpush");
-	assert_string_equal(header(&r, "X-MOE-APPKEY"), "WS_US01");
-	assert_string_equal(header(&r, "X-MOE-PushAPI-Signature"), PUSH_SIG);
-	assert_string_equal(header(&r, "X-MOE-Query-Type"), "user");
-	body = parse(r.body);
+	assert_string_equal(tu_header(&r, "X-MOE-APPKEY"), "WS_US01");
+	assert_string_equal(tu_header(&r, "X-MOE-PushAPI-Signature"), PUSH_SIG);
+	assert_string_equal(tu_header(&r, "X-MOE-Query-Type"), "user");
+	body = tu_json(r.body);
 	assert_string_equal(ml_json_str(body, "signature"), PUSH_SIG);
 	json_object_put(body);
 	ml_request_cleanup(&r);
@@ -490,7 +468,7 @@ request_families_push_signature_known_answer(void **state)
 	    "\"t\",\"message\":\"m\"}},"
 	    "\"campaignDelivery\":{\"type\":\"soon\"}}", NULL, NULL, NULL, &err),
 	    ML_OK);
-	body = parse(r.body);
+	body = tu_json(r.body);
 	assert_string_equal(ml_json_str(body, "signature"), PUSH_SIG);
 	assert_string_equal(ml_json_str(body, "appId"), "WS_US01");
 	json_object_put(body);
@@ -523,9 +501,9 @@ request_families_push_bulk_query_type_and_multi_key(void **state)
 	    "\"campaignDelivery\":{\"type\":\"soon\"}}", NULL,
 	    NULL, NULL, &err), ML_OK);
 	assert_string_equal(r.host, "pushapi-02.moengage.com");
-	assert_string_equal(header(&r, "X-MOE-Query-Type"), "bulk users");
-	assert_string_equal(header(&r, "X-MOE-PushAPI-Signature"), PUSH_SIG_EU);
-	body = parse(r.body);
+	assert_string_equal(tu_header(&r, "X-MOE-Query-Type"), "bulk users");
+	assert_string_equal(tu_header(&r, "X-MOE-PushAPI-Signature"), PUSH_SIG_EU);
+	body = tu_json(r.body);
 	assert_string_equal(ml_json_str(body, "signature"), PUSH_SIG_EU);
 	json_object_put(body);
 	ml_request_cleanup(&r);
@@ -534,7 +512,7 @@ request_families_push_bulk_query_type_and_multi_key(void **state)
 	    NULL, NULL, NULL, NULL, &err), ML_OK);
 	assert_string_equal(r.url,
 	    "https://sdk-02.moengage.com/v1/experiences/metadata");
-	assert_string_equal(header(&r, "Authorization"), B_MULTI_EU);
+	assert_string_equal(tu_header(&r, "Authorization"), B_MULTI_EU);
 	ml_request_cleanup(&r);
 	ml_account_cleanup(&a);
 }

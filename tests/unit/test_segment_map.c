@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "test_util.h"
+
 #include <string.h>
 
 #include <moelink/json.h>
@@ -15,23 +17,12 @@
 
 #define NOW 1764403200	/* 2025-11-29T08:00:00Z */
 
-static json_object *
-parse(const char *text)
-{
-	struct ml_err err;
-	json_object *o = NULL;
-
-	assert_int_equal(ml_json_parse(text, strlen(text), 0, 0, &o, &err),
-	    ML_OK);
-	return o;
-}
-
 /* Map text; expect rc; the items must pass MoEngage's element rules. */
 static int
 map(const char *text, const char *implied, struct ml_segment_map_out *out,
     struct ml_err *err)
 {
-	json_object *msg = parse(text);
+	json_object *msg = tu_json(text);
 	size_t i;
 	int rc;
 

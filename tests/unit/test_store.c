@@ -26,6 +26,8 @@
 
 #include "store/store.h"
 
+#include "test_util.h"
+
 #ifdef ML_HAVE_LIBPQ
 #include <libpq-fe.h>
 
@@ -43,15 +45,6 @@ struct fixture {
 	struct ml_store *s;
 	struct ml_store_project a, b;
 };
-
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
-{
-	(void)st;
-	(void)flag;
-	(void)f;
-	return remove(path);
-}
 
 #ifdef ML_HAVE_LIBPQ
 /* Run SQL on the PostgreSQL database behind the store's back. */
@@ -119,7 +112,7 @@ teardown(void **state)
 
 	ml_mem_fail_after(0, 0);
 	ml_store_close(fx->s);
-	nftw(fx->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	tu_rmtree(fx->dir);
 	free(fx);
 	return 0;
 }

@@ -24,6 +24,8 @@
 #include "store/store.h"
 #include "vault/vault.h"
 
+#include "test_util.h"
+
 static const char secret_json[] =
     "{\"v\":1,\"keys\":{\"data\":\"DATA-KEY-0123456789\"}}";
 
@@ -32,15 +34,6 @@ struct fixture {
 	char keyfile[128];
 	struct ml_vault *v;
 };
-
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *f)
-{
-	(void)st;
-	(void)flag;
-	(void)f;
-	return remove(path);
-}
 
 static int
 setup(void **state)
@@ -68,7 +61,7 @@ teardown(void **state)
 
 	ml_mem_fail_after(0, 0);
 	ml_vault_free(fx->v);
-	nftw(fx->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	tu_rmtree(fx->dir);
 	free(fx);
 	return 0;
 }
