@@ -117,7 +117,9 @@ await run('delivery', async (context) => {
   await dlgKey.locator('#key-list li.revoked').waitFor();
   assert.equal(await segmentTrack(key), 401);
   await dlgKey.getByRole('button', { name: 'Done' }).click();
-  assert.equal(await dash.inputValue('#key-value'), '');
+  // The dialog's close event (queued after the click) clears the key.
+  await dlgKey.waitFor({ state: 'hidden' });
+  await dash.waitForFunction(() => document.getElementById('key-value').value === '');
   await until('the Segment event delivered', async () => (await stats(acc.id)).delivered === 121);
 
   // ---- 4. dead letters and replay ----------------------------------------

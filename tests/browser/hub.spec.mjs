@@ -30,6 +30,7 @@ await run('browser', async (context) => {
   }
   assert.match(await hub.textContent('body'), /Settings → Account → APIs/);
   assert.match(await hub.textContent('#data_center-help'), /dashboard-0X\.moengage\.com/);
+  await hub.locator('#for-owner').waitFor({ state: 'visible' });
   assert.equal(await hub.textContent('#owner-name'), 'Acme Corp ' + xss);
   assert.equal(await hub.locator('#legacy').getAttribute('open'), null);
   await hub.screenshot({ path: `${SHOTS}/01-hub.png`, fullPage: true });
@@ -124,12 +125,16 @@ await run('browser', async (context) => {
   await dash.getByLabel('Owner ID').fill('later');
   await dash.getByLabel('Owner name').fill('Later Inc');
   await dash.getByRole('button', { name: 'Create link' }).click();
+  // The URL arrives with the API's answer; wait for it, not for a time.
+  await dash.waitForFunction(() => document.getElementById('url-value').value !== '');
   const url = await dash.inputValue('#url-value');
   assert.match(url, /\/hub\?token=cst_/);
   await dash.screenshot({ path: `${SHOTS}/07-auth-link.png` });
   const later = await context.newPage();
   watch(later, 'auth-link');
   await later.goto(url);
+  // The owner's name is filled in when the session lookup answers.
+  await later.locator('#for-owner').waitFor({ state: 'visible' });
   assert.equal(await later.textContent('#owner-name'), 'Later Inc');
   await later.close();
 });
