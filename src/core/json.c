@@ -53,30 +53,132 @@ json_check_ranges(json_object *o, int depth)
 	}
 }
 
-/*
- * json-c 0.16's strict mode still takes single-quoted object keys
- * ({'a':1}). In JSON a single quote can only occur inside a string, so one
- * outside any string means the document is not JSON.
- */
-static int
-json_bare_single_quote(const char *text, size_t len)
+/* The value of 4 hex digits, or 0x110000 if one is not hex. */
+static unsigned
+json_hex4(const char *p)
 {
-	size_t i;
+	unsigned v = 0;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		char c = p[i];
+
+		v <<= 4;
+		if (c >= '0' && c <= '9')
+			v |= (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v |= (unsigned)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			v |= (unsigned)(c - 'A' + 10);
+		else
+			return 0x110000;
+	}
+	return v;
+}
+
+/* Length of the valid UTF-8 sequence at s[0..n), or 0 (RFC 3629 table). */
+static size_t
+json_utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
+	size_t len, i;
+
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2;
+	else if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		if (c == 0xe0)
+			lo = 0xa0;		/* overlong */
+		else if (c == 0xed)
+			hi = 0x9f;		/* surrogates D800..DFFF */
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		if (c == 0xf0)
+			lo = 0x90;		/* overlong */
+		else if (c == 0xf4)
+			hi = 0x8f;		/* above U+10FFFF */
+	} else
+		return 0;			/* 80..C1, F5..FF */
+	if (n < len || s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < len; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return len;
+}
+
+/*
+ * What json-c's strict mode still lets through, found in one pass over the
+ * text once json-c has accepted its structure:
+ * - single-quoted object keys ({'a':1}): in JSON a single quote can only
+ *   occur inside a string;
+ * - UTF-8 that RFC 3629 forbids: overlong forms (C0 80, E0 80 80, F0 80..),
+ *   UTF-16 surrogates encoded as UTF-8 (ED A0..BF xx), code points above
+ *   U+10FFFF (F4 90.., F5..FF) and stray continuation bytes;
+ * - \u escapes that are not a valid UTF-16 pair: a lone high surrogate
+ *   (\uD800), a lone low one (\uDC00), a high one followed by anything but
+ *   a low one. RFC 8259 section 8.2 leaves such strings "unpredictable";
+ *   json-c would turn them into replacement characters or CESU bytes.
+ * Returns 0 when clean, else the byte offset + 1 of the first problem and
+ * *why says which.
+ */
+static size_t
+json_scan_text(const char *text, size_t len, const char **why)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t i = 0, n;
+	unsigned u, lo;
 	int in_str = 0;
 
-	for (i = 0; i < len; i++) {
-		if (in_str) {
-			if (text[i] == '\\')
-				i++;
-			else if (text[i] == '"')
-				in_str = 0;
-		} else if (text[i] == '"') {
-			in_str = 1;
-		} else if (text[i] == '\'') {
-			return 1;
+	*why = NULL;
+	while (i < len) {
+		if (s[i] >= 0x80) {
+			n = json_utf8_len(s + i, len - i);
+			if (n == 0) {
+				*why = "invalid UTF-8 (overlong, surrogate, "
+				    "above U+10FFFF or truncated)";
+				goto out;
+			}
+			i += n;
+		} else if (!in_str) {
+			if (s[i] == '\'') {
+				*why = "single quotes are not JSON string "
+				    "quotes";
+				goto out;
+			}
+			in_str = s[i] == '"';
+			i++;
+		} else if (s[i] == '"') {
+			in_str = 0;
+			i++;
+		} else if (s[i] != '\\') {
+			i++;
+		} else if (i + 1 >= len || s[i + 1] != 'u') {
+			i += 2;
+		} else if (len - i < 6) {
+			*why = "truncated \\u escape";
+			goto out;
+		} else {
+			u = json_hex4(text + i + 2);
+			lo = 0;
+			if (u >= 0xd800 && u <= 0xdbff && len - i >= 12 &&
+			    s[i + 6] == '\\' && s[i + 7] == 'u')
+				lo = json_hex4(text + i + 8);
+			if (u >= 0xdc00 && u <= 0xdfff) {
+				*why = "lone low surrogate \\u escape";
+				goto out;
+			}
+			if (u >= 0xd800 && u <= 0xdbff &&
+			    (lo < 0xdc00 || lo > 0xdfff)) {
+				*why = "high surrogate \\u escape not "
+				    "followed by a low one";
+				goto out;
+			}
+			i += lo != 0 ? 12 : 6;
 		}
 	}
-	return 0;
+out:
+	return *why != NULL ? i + 1 : 0;
 }
 
 int
@@ -86,7 +188,8 @@ ml_json_parse(const char *text, size_t len, size_t max_len, int max_depth,
 	struct json_tokener *tok = NULL;
 	json_object *obj = NULL;
 	enum json_tokener_error jerr;
-	size_t used;
+	const char *why = NULL;
+	size_t used, bad;
 	int rc = ML_OK;
 
 	*out = NULL;
@@ -117,9 +220,11 @@ ml_json_parse(const char *text, size_t len, size_t max_len, int max_depth,
 		if (jerr != json_tokener_success)
 			jerr = json_tokener_continue;
 	}
-	if (jerr == json_tokener_success && json_bare_single_quote(text, len)) {
+	bad = jerr == json_tokener_success ? json_scan_text(text, len, &why) :
+	    0;
+	if (bad != 0) {
 		rc = ml_err_set(err, ML_EJSON, "malformed_json",
-		    "invalid JSON: single quotes are not JSON string quotes");
+		    "invalid JSON at byte %zu: %s", bad - 1, why);
 		goto out;
 	}
 	if (jerr == json_tokener_continue) {

@@ -83,6 +83,104 @@ json_accepts_valid_documents(void **state)
 			fail_msg("rejected %s: %s", good[i], err.msg);
 }
 
+/* RFC 3629 UTF-8 only: json-c's own check lets each of these through. */
+static void
+json_rejects_utf8_that_rfc3629_forbids(void **state)
+{
+	static const char *const bad[] = {
+		"\"\xc0\x80\"",			/* overlong NUL */
+		"\"\xc1\xbf\"",			/* overlong 7F */
+		"\"\xe0\x80\xaf\"",		/* overlong '/' */
+		"\"\xe0\x9f\xbf\"",		/* overlong U+07FF */
+		"\"\xf0\x8f\xbf\xbf\"",		/* overlong U+FFFF */
+		"\"\xed\xa0\x80\"",		/* U+D800 encoded */
+		"\"\xed\xbf\xbf\"",		/* U+DFFF encoded */
+		"{\"k\xed\xb0\x80\":1}",	/* surrogate in a key */
+		"\"\xed\xa0\xbd\xed\xb8\x80\"",	/* CESU-8 pair */
+		"\"\xf4\x90\x80\x80\"",		/* U+110000 */
+		"\"\xf5\x80\x80\x80\"",
+		"\"\xf8\x88\x80\x80\x80\"",	/* 5-byte form */
+		"\"\x80\"",			/* stray continuation */
+		"\"\xe2\x82\"",			/* truncated */
+		"\"\xf0\x9f\x98\"",
+	};
+	struct ml_err err;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (parse(bad[i], 0, 0, &err, NULL) != ML_EJSON)
+			fail_msg("accepted bad UTF-8 #%zu", i);
+		assert_string_equal(err.kind, "malformed_json");
+	}
+	/* The message says where. */
+	assert_int_equal(parse("[\"ab\xed\xa0\x80\"]", 0, 0, &err, NULL),
+	    ML_EJSON);
+	assert_non_null(strstr(err.msg, "byte 4"));
+	assert_non_null(strstr(err.msg, "UTF-8"));
+}
+
+static void
+json_accepts_utf8_edges(void **state)
+{
+	static const char *const good[] = {
+		"\"\xc2\x80\"",			/* U+0080 */
+		"\"\xdf\xbf\"",			/* U+07FF */
+		"\"\xe0\xa0\x80\"",		/* U+0800 */
+		"\"\xed\x9f\xbf\"",		/* U+D7FF */
+		"\"\xee\x80\x80\"",		/* U+E000 */
+		"\"\xef\xbf\xbf\"",		/* U+FFFF */
+		"\"\xf0\x90\x80\x80\"",		/* U+10000 */
+		"\"\xf4\x8f\xbf\xbf\"",		/* U+10FFFF */
+		"{\"\xc3\xa9\":\"'\"}",		/* quote inside a string */
+	};
+	struct ml_err err;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		if (parse(good[i], 0, 0, &err, NULL) != ML_OK)
+			fail_msg("rejected good #%zu: %s", i, err.msg);
+}
+
+static void
+json_surrogate_escapes_must_pair(void **state)
+{
+	static const char *const bad[] = {
+		"\"\\uD800\"",			/* lone high */
+		"\"\\udbff\"",
+		"\"\\uDC00\"",			/* lone low */
+		"\"a\\uDFFFb\"",
+		"\"\\uD800x\"",			/* high, then no escape */
+		"\"\\uD800\\n\"",		/* high, then another escape */
+		"\"\\uD800\\u0041\"",		/* high, then no surrogate */
+		"\"\\uD800\\uD800\\uDC00\"",	/* high, high, low */
+		"\"\\uDC00\\uD800\"",		/* reversed pair */
+		"{\"\\uD83D\":1}",		/* in a key */
+	};
+	json_object *o;
+	struct ml_err err;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (parse(bad[i], 0, 0, &err, NULL) != ML_EJSON)
+			fail_msg("accepted: %s", bad[i]);
+		assert_non_null(strstr(err.msg, "surrogate"));
+	}
+	/* A valid pair decodes to the 4-byte UTF-8 form. */
+	assert_int_equal(parse("[\"\\uD83D\\uDE00\",\"\\udbff\\udfff\","
+	    "\"\\\\uD800\"]", 0, 0, &err, &o), ML_OK);
+	assert_string_equal(json_object_get_string(
+	    json_object_array_get_idx(o, 0)), "\xf0\x9f\x98\x80");
+	assert_string_equal(json_object_get_string(
+	    json_object_array_get_idx(o, 1)), "\xf4\x8f\xbf\xbf");
+	/* An escaped backslash followed by "uD800" is plain text. */
+	assert_string_equal(json_object_get_string(
+	    json_object_array_get_idx(o, 2)), "\\uD800");
+	json_object_put(o);
+}
+
 static void
 json_rejects_integers_json_c_would_clamp(void **state)
 {
@@ -181,6 +279,9 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(json_rejects_what_json_c_would_accept),
 		cmocka_unit_test(json_accepts_valid_documents),
+		cmocka_unit_test(json_rejects_utf8_that_rfc3629_forbids),
+		cmocka_unit_test(json_accepts_utf8_edges),
+		cmocka_unit_test(json_surrogate_escapes_must_pair),
 		cmocka_unit_test(json_rejects_integers_json_c_would_clamp),
 		cmocka_unit_test(json_depth_limit),
 		cmocka_unit_test(json_size_limit),
