@@ -51,6 +51,9 @@ int ml_validate_get_user(json_object *body, json_object *query,
     struct ml_err *err);
 int ml_validate_test_connection(json_object *body, json_object *query,
     struct ml_err *err);
+/* GDPR/CCPA erasure: request_type, submitted_time, api_version, identities. */
+int ml_validate_gdpr_request(json_object *body, json_object *query,
+    struct ml_err *err);
 
 /*
  * 1 if s is a platform MoEngage accepts on an event, a user's platforms or

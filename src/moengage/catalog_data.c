@@ -8,6 +8,7 @@
  * updates (track user, merge), events (track event), device updates, users
  * (get user), requests (opt-out, delete), users and events each (bulk).
  * Bulk Import's description caps one call at 100 KB; the others at 128 KB.
+ * GDPR erasure (gdpr-ccpa.yaml) has no documented rate limit.
  */
 #include <moelink/account.h>
 #include <moelink/json.h>
@@ -118,6 +119,20 @@
 	"\"app_secret\":{\"type\":\"string\"},\"source\":{\"type\":" \
 	"\"string\"},\"region\":{\"type\":\"string\"}}}"
 
+#define SCHEMA_GDPR \
+	"{\"type\":\"object\",\"required\":[\"request_type\"," \
+	"\"submitted_time\",\"identities\",\"api_version\"]," \
+	"\"properties\":{\"request_type\":{\"type\":\"string\"," \
+	"\"description\":\"erasure\"},\"submitted_time\":{\"type\":" \
+	"\"string\",\"format\":\"date-time\"},\"api_version\":{\"type\":" \
+	"\"string\",\"description\":\"1.0\"},\"identities\":{\"type\":" \
+	"\"array\",\"minItems\":1,\"items\":{\"type\":\"object\"," \
+	"\"required\":[\"identity_type\",\"identity_value\"]," \
+	"\"properties\":{\"identity_type\":{\"enum\":[\"ID\"," \
+	"\"user_secondary_id\",\"email\",\"mobile\"," \
+	"\"google_advertising_id\",\"advertising_identifier\"]}," \
+	"\"identity_value\":{\"type\":\"string\"}}}}}}"
+
 /* Test Connection's body: {app_id, app_secret, source, region}. */
 static int
 catalog_data_test_body(const struct ml_account *acct, const char *key,
@@ -195,6 +210,12 @@ const struct ml_action ml__catalog_data[] = {
 	    "Check the workspace id, data center and Data API key",
 	    ML__SCHEMA_BODY_OPTIONAL(SCHEMA_TEST_CONNECTION),
 	    ML_ACT_IDEMPOTENT, catalog_data_test_body),
+	DATA_ROW("moengage_submit_gdpr_request", "POST",
+	    "/v1/opengdpr_requests/{workspace_id}", ML_WS_PATH, ML_ENV_DATA,
+	    0, 0, ml_validate_gdpr_request,
+	    "Erase one user's personal data (GDPR / CCPA request)",
+	    ML__SCHEMA_BODY(SCHEMA_GDPR),
+	    ML_ACT_BODY_REQUIRED | ML_ACT_IDEMPOTENT, NULL),
 	{ NULL, ML_FAM_DATA, ML_HOST_API, NULL, NULL, ML_WS_NONE,
 	    ML_AUTH_BASIC, 0, ML_ENV_DATA, ML_PAGE_NONE, 0, 0, NULL, NULL,
 	    NULL, 0, NULL },

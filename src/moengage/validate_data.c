@@ -786,3 +786,44 @@ ml_validate_test_connection(json_object *body, json_object *query,
 	}
 	return ML_OK;
 }
+
+/* ---- GDPR / CCPA erasure (gdpr-ccpa.yaml) ---------------------------- */
+
+static const char *const gdpr_identity_types[] = {
+	"ID", "user_secondary_id", "email", "mobile", "google_advertising_id",
+	"advertising_identifier", NULL,
+};
+
+static int
+data_gdpr_identity(json_object *it, const char *path, void *ud,
+    struct ml_err *err)
+{
+	int rc;
+
+	(void)ud;
+	rc = ml__venum(it, "identity_type", gdpr_identity_types, 1, path, err);
+	if (rc)
+		return rc;
+	return ml__vstring(it, "identity_value", 1, path, NULL, err);
+}
+
+int
+ml_validate_gdpr_request(json_object *body, json_object *query,
+    struct ml_err *err)
+{
+	static const char *const strings[] = {
+		"request_type", "submitted_time", "api_version", NULL,
+	};
+	size_t i;
+	int rc;
+
+	(void)query;
+	rc = ml__vobject(body, err);
+	for (i = 0; rc == ML_OK && strings[i] != NULL; i++)
+		rc = ml__vstring(body, strings[i], 1, "", NULL, err);
+	if (rc)
+		return rc;
+	return ml__veach(body, "identities", 1, 0, 1, "",
+	    "{\"identity_type\":..,\"identity_value\":..}",
+	    data_gdpr_identity, NULL, err);
+}

@@ -71,6 +71,7 @@ DATA_OP(merge);
 DATA_OP(delete);
 DATA_OP(get_user);
 DATA_OP(test_conn);
+DATA_OP(gdpr);
 #define OPS(name) data_check_##name, data_apply_##name
 
 /* The documented per-minute limits (rate-limits.mdx, data.yaml). */
@@ -146,6 +147,12 @@ static const struct data_route r_get_user = {
 static const struct data_route r_test_conn = {
 	ID_NONE, NULL, NULL, RL_ERROR, V413, V415, V500, MSG_MALFORMED, 0, 2,
 	OPS(test_conn)
+};
+/* gdpr-ccpa.yaml: no rate limit is documented, so none is applied. */
+static const struct data_route r_gdpr = {
+	ID_PATH, NULL, NULL, RL_CUSTOMERS, "Payload can not exceed 128KB.",
+	"Payload too large", V415_EV, MSG_UNEXPECTED, "Server Error",
+	MSG_MALFORMED, 0, 0, OPS(gdpr)
 };
 static const struct data_route r_install = {
 	ID_NONE, NULL, NULL, RL_ERROR, V413, V415, V500, MSG_MALFORMED, 0, 0,
@@ -1254,6 +1261,93 @@ data_handle(struct ml_sim_ctx *ctx)
 		rc = data_rate_headers(ctx);
 	return data_done(rc);
 }
+/* ---- GDPR / CCPA: POST /v1/opengdpr_requests/{appId} ---------------- */
+
+static const char *const gdpr_identity_types[] = {
+	"ID", "user_secondary_id", "email", "mobile", "google_advertising_id",
+	"advertising_identifier", NULL,
+};
+
+/*
+ * Documented: request_type and identities missing (MissingAttributeError).
+ * Inferred in the same style: submitted_time and api_version (required by
+ * the schema), an empty identities array, an identity without its type or
+ * value, a type outside the schema's enum (ValueError).
+ */
+static int
+data_check_gdpr(struct ml_sim_ctx *ctx, json_object *o, long units[2])
+{
+	static const char *const required[] = {
+		"request_type", "submitted_time", "identities", "api_version",
+		NULL,
+	};
+	json_object *ids, *it;
+	const char *type;
+	char msg[96];
+	size_t i, j, n;
+
+	units[0] = 1;
+	for (i = 0; required[i] != NULL; i++) {
+		if (!json_object_object_get_ex(o, required[i], NULL) ||
+		    (strcmp(required[i], "identities") != 0 &&
+		    !data_nonempty_str(o, required[i]))) {
+			snprintf(msg, sizeof(msg), "%s is not found in the "
+			    "payload", required[i]);
+			return data_missing(ctx, required[i], msg);
+		}
+	}
+	ids = ml_json_get(o, "identities", json_type_array);
+	n = ids != NULL ? json_object_array_length(ids) : 0;
+	if (n == 0)
+		return data_missing(ctx, "identities",
+		    "identities is not found in the payload");
+	for (i = 0; i < n; i++) {
+		it = json_object_array_get_idx(ids, i);
+		type = ml_json_str(it, "identity_type");
+		if (type == NULL)
+			return data_missing(ctx, "identity_type",
+			    "identity_type is not found in the payload");
+		for (j = 0; gdpr_identity_types[j] != NULL; j++)
+			if (strcmp(type, gdpr_identity_types[j]) == 0)
+				break;
+		if (gdpr_identity_types[j] == NULL)
+			return data_fail(ctx, 400, "identity_type",
+			    "identity_type can only be in ['ID', "
+			    "'user_secondary_id', 'email', 'mobile', "
+			    "'google_advertising_id', 'advertising_identifier'] ",
+			    "ValueError");
+		if (!data_nonempty_str(it, "identity_value"))
+			return data_missing(ctx, "identity_value",
+			    "identity_value is not found in the payload");
+	}
+	return ML_OK;
+}
+
+/*
+ * Erasure is asynchronous at MoEngage; the simulator erases at once the
+ * users it can find: identity_type "ID" is the customer_id. Other identity
+ * types name attributes it does not index, so nothing is erased for them.
+ */
+static int
+data_apply_gdpr(struct ml_sim_ctx *ctx, json_object *o)
+{
+	json_object *ids = ml_json_get(o, "identities", json_type_array);
+	json_object *it;
+	size_t i;
+	int rc = ML_OK;
+
+	for (i = 0; rc == ML_OK && i < json_object_array_length(ids); i++) {
+		it = json_object_array_get_idx(ids, i);
+		if (strcmp(ml_json_str(it, "identity_type"), "ID") != 0)
+			continue;
+		rc = ml_sim_state_delete(ctx->sim->state, (size_t)ctx->ws_idx,
+		    "customer_id", ml_json_str(it, "identity_value"));
+		if (rc == ML_ENOTFOUND)
+			rc = ML_OK;
+	}
+	return rc;
+}
+
 /* ---- Track App Install: GET /v1/installInfo (no auth) ---------------- */
 
 static int
@@ -1367,6 +1461,8 @@ static const struct ml_sim_route data_routes[] = {
 	    &r_bulk },
 	{ "POST", "/v1/integrations/authentication", "test_connection",
 	    data_handle, &r_test_conn },
+	{ "POST", "/v1/opengdpr_requests/{appId}", "gdpr_request", data_handle,
+	    &r_gdpr },
 	{ "GET", "/v1/installInfo", "track_install", data_install,
 	    &r_install },
 };

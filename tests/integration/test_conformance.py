@@ -309,6 +309,11 @@ EXAMPLES = {
     "moengage_get_user": _static({"body": {"data": {"identifiers": [
         {"identifier_type": "customer_id", "identifier": "conf_user"}]}}}),
     "moengage_test_connection": _static({}),
+    "moengage_submit_gdpr_request": _static({"body": {
+        "request_type": "erasure", "submitted_time": "2018-10-05T15:00:00Z",
+        "identities": [{"identity_type": "email",
+                        "identity_value": "ann@example.com"}],
+        "api_version": "1.0"}}),
     "moengage_list_segments": _static({"query": {"name": "nobody"}}),
     # An empty filter list is allowed (FilterGroupV3 has no minItems).
     "moengage_create_segment": _static({"body": {

@@ -1,0 +1,78 @@
+# SPDX-License-Identifier: MIT
+"""moelink sim: the operations added after auditing MoEngage's OpenAPI files
+against the catalog and the simulator (docs/sim.md, docs/actions.md). Each
+is called straight at the simulator with its documented bodies; the
+conformance test (test_conformance.py) calls each through /actions/rpc."""
+import unittest
+
+from harness import SimCase
+
+MISSING = "MissingAttributeError"
+GDPR = "/v1/opengdpr_requests/WS_US01"
+
+
+def gdpr(**kw):
+    body = {"request_type": "erasure",
+            "submitted_time": "2018-10-05T15:00:00Z",
+            "identities": [{"identity_type": "ID", "identity_value": "u1"}],
+            "api_version": "1.0"}
+    body.update(kw)
+    return {k: v for k, v in body.items() if v is not None}
+
+
+class GdprTest(SimCase):
+    """gdpr-ccpa.yaml: POST /v1/opengdpr_requests/{appId}, Data key."""
+
+    def user(self, cid):
+        return self.sim.admin("GET", "/_sim/users/WS_US01/" + cid)[0]
+
+    def test_erasure_by_id_removes_the_user(self):
+        self.assertAccepted(self.sim.api("/v1/customer/WS_US01", {
+            "type": "customer", "customer_id": "u1",
+            "attributes": {"email": "ann@example.com"}}))
+        self.assertEqual(self.user("u1"), 200)
+        self.assertAccepted(self.sim.api(GDPR, gdpr()))
+        self.assertEqual(self.user("u1"), 404)
+        # Asynchronous at MoEngage: an unknown user is accepted too.
+        self.assertAccepted(self.sim.api(GDPR, gdpr()))
+
+    def test_documented_missing_fields(self):
+        self.assertFail(self.sim.api(GDPR, gdpr(request_type=None)), 400,
+                        "request_type is not found in the payload", MISSING,
+                        "request_type")
+        self.assertFail(self.sim.api(GDPR, gdpr(identities=None)), 400,
+                        "identities is not found in the payload", MISSING,
+                        "identities")
+
+    def test_identity_type_outside_the_enum(self):
+        st, _, body, _ = self.sim.api(GDPR, gdpr(identities=[
+            {"identity_type": "customer_id", "identity_value": "u1"}]))
+        self.assertEqual((st, body["error"]["type"],
+                          body["error"]["attribute"]),
+                         (400, "ValueError", "identity_type"))
+
+    def test_path_app_id_must_be_the_workspace(self):
+        st, _, body, _ = self.sim.api("/v1/opengdpr_requests/WS_OTHER",
+                                      gdpr())
+        self.assertEqual((st, body["error"]["message"]),
+                         (409, "App key mismatch in params and "
+                          "authentication"))
+
+    def test_other_key_slot_is_refused(self):
+        st, _, body, _ = self.sim.api(GDPR, gdpr(), key="gen-key-us01")
+        self.assertEqual((st, body["error"]["type"]),
+                         (401, "Authentication required"))
+
+    def test_documented_413_and_415_bodies(self):
+        self.assertFail(self.sim.api(
+            GDPR, raw=b"{" + b" " * 140000 + b"}",
+            headers={"Content-Type": "application/json"}), 413,
+            "Payload can not exceed 128KB.", "Payload too large")
+        self.assertFail(self.sim.api(GDPR, raw=b"{}",
+                                     headers={"Content-Type": "text/xml"}),
+                        415, "Content type is not supported",
+                        "Unsupported media type")
+
+
+if __name__ == "__main__":
+    unittest.main()

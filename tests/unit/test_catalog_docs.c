@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests: catalog rows added from the audit of MoEngage's OpenAPI files
+ * (docs/actions.md): each row says what its file says (method, host kind,
+ * path, where the workspace id goes, auth, headers, documented limits), a
+ * concrete request maps back to it, and its validator refuses what the file
+ * marks required or outside an enum, naming the field.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include <moelink/catalog.h>
+#include <moelink/json.h>
+#include <moelink/validate.h>
+
+#include "test_util.h"
+
+struct want_row {
+	const char *name, *method, *path, *concrete;
+	enum ml_host_kind host;
+	enum ml_family family;
+	enum ml_ws_place ws;
+	enum ml_auth auth;
+	unsigned headers;
+	int rate_per_min;
+	size_t max_body;
+};
+
+static const struct want_row want_rows[] = {
+	/* gdpr-ccpa.yaml: app id in the path, Data key, no documented rate. */
+	{ "moengage_submit_gdpr_request", "POST",
+	    "/v1/opengdpr_requests/{workspace_id}",
+	    "/v1/opengdpr_requests/WS1", ML_HOST_API, ML_FAM_DATA, ML_WS_PATH,
+	    ML_AUTH_BASIC, ML_HDR_APPKEY, 0, 0 },
+};
+
+static void
+catalog_docs_rows_match_the_openapi_files(void **state)
+{
+	const struct want_row *w;
+	const struct ml_action *a;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(want_rows) / sizeof(want_rows[0]); i++) {
+		w = &want_rows[i];
+		a = ml_catalog_find(w->name);
+		if (a == NULL)
+			fail_msg("no row %s", w->name);
+		assert_string_equal(a->method, w->method);
+		assert_string_equal(a->path, w->path);
+		assert_int_equal(a->host, w->host);
+		assert_int_equal(a->family, w->family);
+		assert_int_equal(a->ws_place, w->ws);
+		assert_int_equal(a->auth, w->auth);
+		assert_int_equal(a->headers, w->headers);
+		assert_int_equal(a->rate_per_min, w->rate_per_min);
+		assert_int_equal(a->max_body, w->max_body);
+		assert_non_null(a->validate);
+		/* The proxy and the simulator's journal find the row back. */
+		assert_ptr_equal(ml_catalog_match(w->method, w->host,
+		    w->concrete), a);
+	}
+}
+
+/* fn on text: ML_OK when want_field is NULL, else a failure naming it. */
+static void
+check(ml_validate_fn fn, const char *text, const char *want_field)
+{
+	struct ml_err err;
+	json_object *body = tu_json(text);
+	int rc;
+
+	ml_err_clear(&err);
+	rc = fn(body, NULL, &err);
+	json_object_put(body);
+	if (want_field == NULL) {
+		if (rc != ML_OK)
+			fail_msg("%s: refused: %s", text, err.msg);
+		return;
+	}
+	if (rc != ML_EINVAL)
+		fail_msg("%s: accepted, expected a refusal of %s", text,
+		    want_field);
+	assert_string_equal(err.kind, "validation_failed");
+	if (strcmp(err.field, want_field) != 0)
+		fail_msg("%s: field %s, expected %s", text, err.field,
+		    want_field);
+}
+
+#define GDPR_HEAD "{\"request_type\":\"erasure\",\"submitted_time\":" \
+	"\"2018-10-05T15:00:00Z\",\"api_version\":\"1.0\","
+
+static void
+catalog_docs_gdpr_request_fields(void **state)
+{
+	ml_validate_fn fn = ml_validate_gdpr_request;
+
+	(void)state;
+	check(fn, GDPR_HEAD "\"identities\":[{\"identity_type\":\"email\","
+	    "\"identity_value\":\"ann@example.com\"}]}", NULL);
+	check(fn, GDPR_HEAD "\"identities\":[{\"identity_type\":\"ID\","
+	    "\"identity_value\":\"u1\"},{\"identity_type\":\"mobile\","
+	    "\"identity_value\":\"+15550100\"}]}", NULL);
+	check(fn, "{\"submitted_time\":\"2018-10-05T15:00:00Z\","
+	    "\"api_version\":\"1.0\",\"identities\":[{\"identity_type\":"
+	    "\"ID\",\"identity_value\":\"u1\"}]}", "request_type");
+	check(fn, "{\"request_type\":\"erasure\",\"api_version\":\"1.0\","
+	    "\"identities\":[{\"identity_type\":\"ID\",\"identity_value\":"
+	    "\"u1\"}]}", "submitted_time");
+	check(fn, GDPR_HEAD "\"identities\":[]}", "identities");
+	check(fn, "{\"request_type\":\"erasure\",\"submitted_time\":\"x\","
+	    "\"api_version\":\"1.0\"}", "identities");
+	check(fn, GDPR_HEAD "\"identities\":[{\"identity_type\":\"customer_id\","
+	    "\"identity_value\":\"u1\"}]}", "identities[0].identity_type");
+	check(fn, GDPR_HEAD "\"identities\":[{\"identity_type\":\"email\"}]}",
+	    "identities[0].identity_value");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(catalog_docs_rows_match_the_openapi_files),
+		cmocka_unit_test(catalog_docs_gdpr_request_fields),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
