@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cmd_accounts.c: `moelink accounts list|show ID|verify ID|delete ID|
- * write-key ID`, which talk to a running `moelink serve` over its REST
+ * deactivate ID|activate ID|write-key ID`, which talk to a running `moelink serve` over its REST
  * API, and the small HTTP helper `moelink link` shares (cmd_api_*).
  *
  *   accounts list [--owner ID] [--page N] [--page-size N] [--json]
@@ -10,6 +10,11 @@
  *   accounts verify ID    check its keys with MoEngage now; exit 1 unless
  *                         MoEngage accepted them
  *   accounts delete ID
+ *   accounts deactivate ID
+ *                         stop everything sent to MoEngage for it (calls
+ *                         refused, events held in the outbox)
+ *   accounts activate ID  check its keys with MoEngage, then resume; exit 1
+ *                         (account unchanged) if MoEngage refuses them
  *   accounts write-key ID [--json]
  *                         create a Segment write key for the account
  *                         (POST /accounts/ID/write_keys); the key is
@@ -215,6 +220,8 @@ static const char accounts_usage[] =
     "       moelink accounts show ID\n"
     "       moelink accounts verify ID\n"
     "       moelink accounts delete ID\n"
+    "       moelink accounts deactivate ID\n"
+    "       moelink accounts activate ID\n"
     "       moelink accounts write-key ID [--json]\n\n"
     "Talks to a running 'moelink serve'. Set MOELINK_API_KEY to a project "
     "API key.\n\n";
@@ -284,7 +291,7 @@ accounts_run(const struct accounts_opts *o, const char *verb, const char *id)
 {
 	struct ml_buf path;
 	char *body = NULL;
-	const char *method = "GET";
+	const char *method = "GET", *send = NULL;
 	json_object *obj = NULL;
 	long status = 0;
 	int ret = ML_EXIT_FAIL;
@@ -308,15 +315,22 @@ accounts_run(const struct accounts_opts *o, const char *verb, const char *id)
 				goto out;
 		} else if (strcmp(verb, "delete") == 0) {
 			method = "DELETE";
+		} else if (strcmp(verb, "deactivate") == 0) {
+			method = "PATCH";
+			send = "{\"status\":\"inactive\"}";
+		} else if (strcmp(verb, "activate") == 0) {
+			method = "PATCH";
+			send = "{\"status\":\"active\"}";
 		} else if (strcmp(verb, "write-key") == 0) {
 			method = "POST";
 			if (ml_buf_append_str(&path, "/write_keys"))
 				goto out;
 		}
 	}
-	if (cmd_api_request(&o->api, method, path.data, NULL, &status, &body))
+	if (cmd_api_request(&o->api, method, path.data, send, &status, &body))
 		goto out;
 	if (status < 200 || status >= 300 || strcmp(verb, "show") == 0 ||
+	    send != NULL ||
 	    (o->json && (strcmp(verb, "list") == 0 ||
 	    strcmp(verb, "write-key") == 0))) {
 		ret = cmd_api_result(status, body, 1);
@@ -376,7 +390,9 @@ cmd_accounts(int argc, char **argv)
 	if (npos == 0 || (strcmp(pos[0], "list") == 0 ? npos != 1 :
 	    (npos != 2 || (strcmp(pos[0], "show") != 0 &&
 	    strcmp(pos[0], "verify") != 0 && strcmp(pos[0], "delete") != 0 &&
-	    strcmp(pos[0], "write-key") != 0)))) {
+	    strcmp(pos[0], "write-key") != 0 &&
+	    strcmp(pos[0], "deactivate") != 0 &&
+	    strcmp(pos[0], "activate") != 0)))) {
 		fputs(accounts_usage, stderr);
 		ret = ML_EXIT_USAGE;
 		goto out;

@@ -20,7 +20,8 @@ const struct ml_cmd ml_cmds[] = {
 	{ "admin", cmd_admin, "set the dashboard admin password" },
 	{ "serve", cmd_serve, "run the hub: REST API, Hub and dashboard" },
 	{ "accounts", cmd_accounts,
-	    "list, show, verify or delete accounts; write keys" },
+	    "list, show, verify, deactivate, activate or delete accounts; "
+	    "write keys" },
 	{ "link", cmd_link, "link a MoEngage workspace from the terminal" },
 	{ "deadletters", cmd_deadletters,
 	    "list or replay what MoEngage refused for good" },

@@ -5,7 +5,8 @@
  *   POST   /accounts            link from a trusted backend or the CLI
  *   GET    /accounts/{id}
  *   PATCH  /accounts/{id}       label, metadata, db_name, credentials
- *                               (verified first)
+ *                               (verified first), status
+ *                               (account_status.c)
  *   DELETE /accounts/{id}
  *   POST   /accounts/{id}/verify
  *
@@ -26,6 +27,7 @@
 #include <moelink/mem.h>
 
 #include "core/log.h"
+#include "server/account_status.h"
 #include "server/link.h"
 #include "server/server.h"
 
@@ -34,6 +36,7 @@ struct accounts_state {
 	struct ml_store_account a;
 	struct ml_link_creds creds;
 	struct ml_link_verify verify;
+	struct ml_account_status_change status;
 	int has_creds;
 	int has_label;
 	int has_db_name;
@@ -253,11 +256,11 @@ accounts_patch_parse(struct ml_http_req *r, struct accounts_state *st)
 		(void)val;
 		if (strcmp(k, "label") != 0 && strcmp(k, "metadata") != 0 &&
 		    strcmp(k, "credentials") != 0 &&
-		    strcmp(k, "db_name") != 0) {
+		    strcmp(k, "db_name") != 0 && strcmp(k, "status") != 0) {
 			ml_err_field(&r->err, k);
 			rc = ml_err_set(&r->err, ML_EINVAL, "invalid_field",
-			    "%s cannot be changed (label, metadata, db_name "
-			    "and credentials can)", k);
+			    "%s cannot be changed (label, metadata, db_name, "
+			    "credentials and status can)", k);
 			goto out;
 		}
 	}
@@ -278,6 +281,8 @@ accounts_patch_parse(struct ml_http_req *r, struct accounts_state *st)
 			goto out;
 	}
 	rc = ml_api_metadata(body, &st->metadata, &r->err);
+	if (rc == ML_OK)
+		rc = ml_account_status_parse(body, &st->status, &r->err);
 	if (rc)
 		goto out;
 	if (json_object_object_get_ex(body, "credentials", &creds)) {
@@ -294,9 +299,9 @@ accounts_patch_parse(struct ml_http_req *r, struct accounts_state *st)
 			goto out;
 	}
 	if (!st->has_label && st->metadata == NULL && !st->has_creds &&
-	    !st->has_db_name)
+	    !st->has_db_name && !st->status.wanted)
 		rc = ml_err_set(&r->err, ML_EINVAL, "nothing_to_update",
-		    "send label, metadata, db_name or credentials");
+		    "send label, metadata, db_name, credentials or status");
 out:
 	ml_link_wipe_json(body);
 	json_object_put(body);
@@ -316,6 +321,12 @@ ml_api_accounts_patch(struct ml_http_req *r)
 		if (rc)
 			return rc;
 	}
+	rc = ml_account_status_verify(r, &st->status, &st->a, &st->creds,
+	    &st->verify, st->has_creds);
+	if (rc == ML_LINK_PENDING || rc == ML_ACCOUNT_STATUS_ANSWERED)
+		return ML_OK;
+	if (rc)
+		return rc;
 	if (st->has_creds) {
 		rc = ml_link_verify_step(r, &st->verify, &st->creds);
 		if (rc == ML_LINK_PENDING)
@@ -355,6 +366,9 @@ ml_api_accounts_patch(struct ml_http_req *r)
 		if (rc)
 			return rc;
 	}
+	rc = ml_account_status_apply(r, &st->status, &st->a);
+	if (rc)
+		return rc;
 	return accounts_reply(r, 200);
 }
 
@@ -397,6 +411,8 @@ ml_api_accounts_verify(struct ml_http_req *r)
 	rc = ml_link_verify_step(r, &st->verify, &st->creds);
 	if (rc == ML_LINK_PENDING)
 		return ML_OK;
+	if (st->a.status == ML_ACCOUNT_INACTIVE)
+		return ml_account_status_verified(r, &st->a, &st->verify);
 	if (st->verify.rc == ML_OK) {
 		rc = ml_store_account_set_status(r->srv->store, r->project_id,
 		    st->a.id, ML_ACCOUNT_ACTIVE, NULL, ml_store_now(), &r->err);

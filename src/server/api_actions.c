@@ -21,6 +21,7 @@
 #include <moelink/mem.h>
 
 #include "core/log.h"
+#include "server/account_status.h"
 #include "server/server.h"
 
 struct ml_api_call *
@@ -105,6 +106,8 @@ ml_api_call_account(struct ml_http_req *r, struct ml_api_call *c)
 	if (rc == ML_ENOTFOUND)
 		return ml_err_set(&r->err, ML_ENOTFOUND, "account_not_found",
 		    "no account %.64s in this project", id);
+	if (rc == ML_OK)
+		rc = ml_account_status_check(&c->sa, &r->err);
 	if (rc)
 		return rc;
 	return ml_link_open(r->srv, &c->sa, &c->creds, &r->err);

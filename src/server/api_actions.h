@@ -91,7 +91,7 @@ void ml_api_call_free(void *state);
 /*
  * Load the account named by x-account-id in r's project and open its
  * credentials into c->creds. Errors go to r->err (400 missing_account,
- * 404 account_not_found).
+ * 404 account_not_found, 409 account_inactive: nothing may be sent).
  */
 int ml_api_call_account(struct ml_http_req *r, struct ml_api_call *c);
 

@@ -43,6 +43,8 @@
 #define DL_IDLE_MS 1000
 #define DL_CRED_RETRY_MS 30000
 #define DL_MSG_MAX 600
+#define DL_HELD (-2)		/* dl_step: the account is inactive */
+#define DL_RELOAD_MS 1000	/* re-read status and keys this often */
 
 /* The token buckets of one workspace, shared by its accounts. */
 struct dl_bucket {
@@ -71,11 +73,14 @@ struct dl_account {
 	struct ml_ratelimit *rl;	/* its workspace's buckets (worker only) */
 	struct ml_account acct;
 	int have_acct;
+	int64_t loaded_ms;		/* when have_acct was last set */
 	/* guarded by d->mu */
 	int busy;			/* the worker is stepping it unlocked */
 	int inflight;			/* a request is out */
 	int dirty;			/* rows may be waiting */
 	int64_t next_ms;		/* not before this time */
+	int held;			/* inactive: rows kept, nothing sent */
+	unsigned hold_gen;		/* bumped by ml_deliver_hold */
 	/* completion, written by the client thread under d->mu */
 	int done;
 	int rc;
@@ -288,6 +293,26 @@ ml_deliver_notify(struct ml_deliver *d, const char *project_id,
 	pthread_mutex_unlock(&d->mu);
 }
 
+void
+ml_deliver_hold(struct ml_deliver *d, const char *project_id,
+    const char *account_id, int hold)
+{
+	struct dl_account *a;
+
+	if (d == NULL)
+		return;
+	pthread_mutex_lock(&d->mu);
+	a = dl_account(d, project_id, account_id);
+	if (a != NULL) {
+		a->held = hold;
+		a->hold_gen++;
+		a->dirty = 1;
+	}
+	d->kick = 1;
+	pthread_cond_signal(&d->cv);
+	pthread_mutex_unlock(&d->mu);
+}
+
 /*
  * The buckets of a workspace (worker thread only): two accounts linked to
  * one workspace share MoEngage's per-workspace limit. NULL on ENOMEM.
@@ -332,6 +357,9 @@ dl_load_account(struct ml_deliver *d, struct dl_account *a,
 	ml_keyset_init(&ks);
 	rc = ml_store_account_get(d->store, a->project_id, a->account_id, &sa,
 	    err);
+	if (rc == ML_OK && sa.status == ML_ACCOUNT_INACTIVE)
+		rc = ml_err_set(err, ML_ECONFLICT, "account_inactive",
+		    "the account is inactive");
 	if (rc == ML_OK)
 		rc = ml_vault_open_keyset(d->vault, a->account_id, sa.sealed,
 		    sa.sealed_len, sa.key_id, &ks, db_name, sizeof(db_name),
@@ -350,6 +378,7 @@ dl_load_account(struct ml_deliver *d, struct dl_account *a,
 			rc = ml_err_set(err, ML_ENOMEM, NULL, "out of memory");
 	}
 	a->have_acct = rc == ML_OK;
+	a->loaded_ms = ml_deliver_now_ms();
 	ml_keyset_cleanup(&ks);
 	ml_store_account_cleanup(&sa);
 	return rc;
@@ -735,12 +764,17 @@ dl_step(struct ml_deliver *d, struct dl_account *a, int64_t now, int *sent)
 
 	*sent = 0;
 	ml_err_clear(&err);
+	/* Another node may have deactivated it or changed its keys. */
+	if (a->have_acct && now - a->loaded_ms >= DL_RELOAD_MS)
+		a->have_acct = 0;
 	if (!a->have_acct && dl_load_account(d, a, &err) != ML_OK) {
 		if (err.code == ML_ENOTFOUND) {
 			/* The account is gone; its rows went with it. */
 			dl_batch_clear(a);
 			return -1;
 		}
+		if (err.code == ML_ECONFLICT)
+			return DL_HELD;	/* inactive: its rows wait */
 		ml_store_outbox_note_error(d->outbox, a->account_id, err.msg,
 		    now / 1000, NULL);
 		log_warn("msg=\"cannot open account credentials\" account=%s "
@@ -784,6 +818,7 @@ dl_main(void *arg)
 	struct dl_account *a;
 	struct timespec ts;
 	int64_t now, wake, next;
+	unsigned gen;
 	size_t i;
 	int sent;
 
@@ -808,7 +843,7 @@ dl_main(void *arg)
 		}
 		for (i = 0; i < d->nacc && !d->stop; i++) {
 			a = d->acc[i];
-			if (a->inflight || a->busy || !a->dirty)
+			if (a->inflight || a->busy || !a->dirty || a->held)
 				continue;
 			if (a->next_ms > now) {
 				if (a->next_ms < wake)
@@ -818,10 +853,19 @@ dl_main(void *arg)
 			if (d->inflight >= d->o.max_inflight)
 				break;
 			a->busy = 1;
+			gen = a->hold_gen;
 			pthread_mutex_unlock(&d->mu);
 			next = dl_step(d, a, ml_deliver_now_ms(), &sent);
 			pthread_mutex_lock(&d->mu);
 			a->busy = 0;
+			if (next == DL_HELD) {
+				/* Held until released, unless released since. */
+				a->held = a->hold_gen == gen;
+				a->next_ms = 0;
+				if (!a->held)
+					wake = now;
+				continue;
+			}
 			if (sent) {
 				a->inflight = 1;
 				d->inflight++;

@@ -655,9 +655,12 @@ ml_link_store_creds(struct ml_server *srv, struct ml_store_account *a,
 	    sizeof(a->data_center));
 	if (!verified)
 		return ml_store_account_set_credentials(srv->store, a, err);
-	a->status = ML_ACCOUNT_ACTIVE;
-	ml_free(a->status_reasons);
-	a->status_reasons = NULL;
+	/* A deactivated account stays so until a person activates it. */
+	if (a->status != ML_ACCOUNT_INACTIVE) {
+		a->status = ML_ACCOUNT_ACTIVE;
+		ml_free(a->status_reasons);
+		a->status_reasons = NULL;
+	}
 	a->last_verified_at = ml_store_now();
 	return ml_store_account_set_credentials(srv->store, a, err);
 }

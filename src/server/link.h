@@ -101,8 +101,9 @@ int ml_link_check_db_name(const char *db_name, struct ml_err *err);
 
 /*
  * Re-seal c into an existing account: new credentials that MoEngage just
- * accepted (verified: status active, reasons cleared, last verified now),
- * or the same keys with another db_name (verified 0: status kept).
+ * accepted (verified: status active, reasons cleared, last verified now;
+ * an inactive account stays inactive), or the same keys with another
+ * db_name (verified 0: status kept).
  */
 int ml_link_store_creds(struct ml_server *srv, struct ml_store_account *a,
     const struct ml_link_creds *c, int verified, struct ml_err *err);
