@@ -8,7 +8,8 @@
  * updates (track user, merge), events (track event), device updates, users
  * (get user), requests (opt-out, delete), users and events each (bulk).
  * Bulk Import's description caps one call at 100 KB; the others at 128 KB.
- * GDPR erasure (gdpr-ccpa.yaml) has no documented rate limit.
+ * GDPR erasure (gdpr-ccpa.yaml) has no documented rate limit. Track App
+ * Install is the one unauthenticated operation (security: [] in data.yaml).
  */
 #include <moelink/account.h>
 #include <moelink/json.h>
@@ -133,6 +134,17 @@
 	"\"google_advertising_id\",\"advertising_identifier\"]}," \
 	"\"identity_value\":{\"type\":\"string\"}}}}}}"
 
+#define SCHEMA_INSTALL \
+	"{\"type\":\"object\",\"required\":[\"query\"],\"properties\":{" \
+	"\"query\":{\"type\":\"object\",\"required\":[\"appId\",\"src\"," \
+	"\"appAttributionKey\"],\"properties\":{\"appId\":{\"type\":" \
+	"\"string\",\"description\":\"the workspace id\"},\"src\":{" \
+	"\"type\":\"string\",\"description\":\"attribution partner\"}," \
+	"\"appAttributionKey\":{\"type\":\"string\"},\"publisher_name\":{" \
+	"\"type\":\"string\"},\"campaign_name\":{\"type\":\"string\"}," \
+	"\"advertising_id\":{\"type\":\"string\"},\"idfv\":{\"type\":" \
+	"\"string\"}}}},\"additionalProperties\":false}"
+
 /* Test Connection's body: {app_id, app_secret, source, region}. */
 static int
 catalog_data_test_body(const struct ml_account *acct, const char *key,
@@ -216,6 +228,11 @@ const struct ml_action ml__catalog_data[] = {
 	    "Erase one user's personal data (GDPR / CCPA request)",
 	    ML__SCHEMA_BODY(SCHEMA_GDPR),
 	    ML_ACT_BODY_REQUIRED | ML_ACT_IDEMPOTENT, NULL),
+	{ "moengage_track_install", ML_FAM_DATA, ML_HOST_API, "GET",
+	    "/v1/installInfo", ML_WS_NONE, ML_AUTH_NONE, ML_HDR_APPKEY,
+	    ML_ENV_DATA, ML_PAGE_NONE, 0, 0, ml_validate_track_install,
+	    "Record an app install from an attribution partner (no API key)",
+	    SCHEMA_INSTALL, 0, NULL },
 	{ NULL, ML_FAM_DATA, ML_HOST_API, NULL, NULL, ML_WS_NONE,
 	    ML_AUTH_BASIC, 0, ML_ENV_DATA, ML_PAGE_NONE, 0, 0, NULL, NULL,
 	    NULL, 0, NULL },

@@ -827,3 +827,29 @@ ml_validate_gdpr_request(json_object *body, json_object *query,
 	    "{\"identity_type\":..,\"identity_value\":..}",
 	    data_gdpr_identity, NULL, err);
 }
+
+/* ---- Track App Install: GET /v1/installInfo (data.yaml, no auth) ------ */
+
+int
+ml_validate_track_install(json_object *body, json_object *query,
+    struct ml_err *err)
+{
+	static const char *const required[] = {
+		"appId", "src", "appAttributionKey", NULL,
+	};
+	static const char *const optional[] = {
+		"publisher_name", "campaign_name", "advertising_id", "idfv",
+		NULL,
+	};
+	size_t i;
+	int rc = ML_OK;
+
+	if (body != NULL)
+		return ml__vfail(err, "", "body", "this GET takes no body; "
+		    "pass the install in query");
+	for (i = 0; rc == ML_OK && required[i] != NULL; i++)
+		rc = ml__vstring(query, required[i], 1, "query.", NULL, err);
+	for (i = 0; rc == ML_OK && optional[i] != NULL; i++)
+		rc = ml__vstring(query, optional[i], 0, "query.", NULL, err);
+	return rc;
+}

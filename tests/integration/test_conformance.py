@@ -309,6 +309,9 @@ EXAMPLES = {
     "moengage_get_user": _static({"body": {"data": {"identifiers": [
         {"identifier_type": "customer_id", "identifier": "conf_user"}]}}}),
     "moengage_test_connection": _static({}),
+    "moengage_track_install": _static({"query": {
+        "appId": WS, "src": "conf_partner", "appAttributionKey": "conf_key",
+        "campaign_name": "conf_install"}}),
     "moengage_submit_gdpr_request": _static({"body": {
         "request_type": "erasure", "submitted_time": "2018-10-05T15:00:00Z",
         "identities": [{"identity_type": "email",

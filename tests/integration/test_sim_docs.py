@@ -74,5 +74,31 @@ class GdprTest(SimCase):
                         "Unsupported media type")
 
 
+class InstallTest(SimCase):
+    """data.yaml: GET /v1/installInfo, no authentication (security: [])."""
+
+    def install(self, **q):
+        query = {"appId": "WS_US01", "src": "adjust",
+                 "appAttributionKey": "k1"}
+        query.update(q)
+        qs = "&".join("%s=%s" % kv for kv in query.items() if kv[1])
+        return self.sim.api("/v1/installInfo?" + qs, ws=None, method="GET")
+
+    def test_install_needs_no_key(self):
+        self.assertAccepted(self.install())
+        self.assertAccepted(self.install(idfv="v1", campaign_name="c"))
+
+    def test_required_query_parameters(self):
+        for name in ("appId", "src", "appAttributionKey"):
+            st, _, body, _ = self.install(**{name: None})
+            self.assertEqual((st, body["error"]["message"]),
+                             (400, "%s is required in path/query params."
+                              % name), name)
+
+    def test_workspace_of_another_data_center_is_unknown(self):
+        st, _, body, _ = self.install(appId="WS_EU02")
+        self.assertEqual((st, body["error"]["type"]), (400, "InvalidParams"))
+
+
 if __name__ == "__main__":
     unittest.main()

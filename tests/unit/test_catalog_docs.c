@@ -37,6 +37,10 @@ static const struct want_row want_rows[] = {
 	    "/v1/opengdpr_requests/{workspace_id}",
 	    "/v1/opengdpr_requests/WS1", ML_HOST_API, ML_FAM_DATA, ML_WS_PATH,
 	    ML_AUTH_BASIC, ML_HDR_APPKEY, 0, 0 },
+	/* data.yaml: security [], the workspace id in the appId query. */
+	{ "moengage_track_install", "GET", "/v1/installInfo",
+	    "/v1/installInfo", ML_HOST_API, ML_FAM_DATA, ML_WS_NONE,
+	    ML_AUTH_NONE, ML_HDR_APPKEY, 0, 0 },
 };
 
 static void
@@ -122,12 +126,51 @@ catalog_docs_gdpr_request_fields(void **state)
 	    "identities[0].identity_value");
 }
 
+/* fn on a query (no body): as check() otherwise. */
+static void
+check_query(ml_validate_fn fn, const char *query, const char *want_field)
+{
+	struct ml_err err;
+	json_object *q = tu_json(query);
+	int rc;
+
+	ml_err_clear(&err);
+	rc = fn(NULL, q, &err);
+	json_object_put(q);
+	if (want_field == NULL) {
+		if (rc != ML_OK)
+			fail_msg("%s: refused: %s", query, err.msg);
+		return;
+	}
+	assert_int_equal(rc, ML_EINVAL);
+	assert_string_equal(err.field, want_field);
+}
+
+static void
+catalog_docs_track_install_query(void **state)
+{
+	ml_validate_fn fn = ml_validate_track_install;
+
+	(void)state;
+	check_query(fn, "{\"appId\":\"WS\",\"src\":\"adjust\","
+	    "\"appAttributionKey\":\"k\",\"idfv\":\"v\"}", NULL);
+	check_query(fn, "{\"src\":\"adjust\",\"appAttributionKey\":\"k\"}",
+	    "query.appId");
+	check_query(fn, "{\"appId\":\"WS\",\"appAttributionKey\":\"k\"}",
+	    "query.src");
+	check_query(fn, "{\"appId\":\"WS\",\"src\":\"adjust\"}",
+	    "query.appAttributionKey");
+	check_query(fn, NULL, "query.appId");
+	check(fn, "{}", "body");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(catalog_docs_rows_match_the_openapi_files),
 		cmocka_unit_test(catalog_docs_gdpr_request_fields),
+		cmocka_unit_test(catalog_docs_track_install_query),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -396,7 +396,9 @@ validate_every_data_row_rejects_missing_body(void **state)
 	(void)state;
 	rows = ml_catalog_all(&n);
 	for (i = 0; i < n; i++) {
-		if (rows[i]->family != ML_FAM_DATA || rows[i]->validate == NULL)
+		/* A GET (Track App Install) takes its input in the query. */
+		if (rows[i]->family != ML_FAM_DATA || rows[i]->validate == NULL ||
+		    strcmp(rows[i]->method, "GET") == 0)
 			continue;
 		ml_err_clear(&err);
 		assert_int_equal(rows[i]->validate(NULL, NULL, &err), ML_EINVAL);
