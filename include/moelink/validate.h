@@ -54,6 +54,9 @@ int ml_validate_test_connection(json_object *body, json_object *query,
 /* GDPR/CCPA erasure: request_type, submitted_time, api_version, identities. */
 int ml_validate_gdpr_request(json_object *body, json_object *query,
     struct ml_err *err);
+/* Message Archival: the eight fields and enums of message-archival.yaml. */
+int ml_validate_view_archived_message(json_object *body, json_object *query,
+    struct ml_err *err);
 /* Track App Install: query appId, src, appAttributionKey; no body. */
 int ml_validate_track_install(json_object *body, json_object *query,
     struct ml_err *err);

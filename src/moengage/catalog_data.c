@@ -10,6 +10,8 @@
  * Bulk Import's description caps one call at 100 KB; the others at 128 KB.
  * GDPR erasure (gdpr-ccpa.yaml) has no documented rate limit. Track App
  * Install is the one unauthenticated operation (security: [] in data.yaml).
+ * Message Archival (message-archival.yaml) takes the Data key but answers
+ * 500s as {"title","description","code"}, hence the title envelope.
  */
 #include <moelink/account.h>
 #include <moelink/json.h>
@@ -145,6 +147,29 @@
 	"\"advertising_id\":{\"type\":\"string\"},\"idfv\":{\"type\":" \
 	"\"string\"}}}},\"additionalProperties\":false}"
 
+#define SCHEMA_ARCHIVAL \
+	"{\"type\":\"object\",\"required\":[\"user_id\",\"delivery_type\"," \
+	"\"campaign_type\",\"campaign_channel\",\"sent_epoch_time\"," \
+	"\"campaign_id\",\"event_name\",\"platform\"],\"properties\":{" \
+	"\"user_id\":{\"type\":\"string\"},\"delivery_type\":{\"enum\":[" \
+	"\"ONE_TIME\",\"PERIODIC\",\"EVENT_TRIGGERED\"," \
+	"\"LOCATION_TRIGGERED\",\"DEVICE_TRIGGERED\",\"API_TRIGGERED\"," \
+	"\"BUSINESS_EVENT_TRIGGERED\"]},\"campaign_type\":{\"enum\":[" \
+	"\"General Push Campaign\",\"Autotrigger Campaign\"," \
+	"\"Geo-fencing Campaign\",\"Business Event Trigger Push Campaign\"," \
+	"\"sms\",\"Business Event Trigger SMS Campaign\",\"Email Campaign\"," \
+	"\"Email Triggers\",\"Business Event Trigger Email Campaign\"," \
+	"\"Inform Email\",\"Inform SMS\",\"Inform Push\"]}," \
+	"\"campaign_channel\":{\"enum\":[\"EMAIL\",\"SMS\",\"PUSH\"," \
+	"\"FLOWS\"]},\"sent_epoch_time\":{\"type\":\"integer\"," \
+	"\"minimum\":0},\"campaign_id\":{\"type\":\"string\"}," \
+	"\"event_name\":{\"enum\":[\"Email Sent\",\"SMS Sent\"," \
+	"\"Notification Sent iOS\",\"Notification Received Android\"," \
+	"\"Notification Received Web\"]},\"platform\":{\"enum\":[\"IOS\"," \
+	"\"ANDROID\",\"WEB\",\"EMAIL\",\"SMS\",\"MWEB\"]},\"event_id\":{" \
+	"\"type\":\"string\",\"description\":\"moe_event_id (event " \
+	"triggered) or moe_transaction_id (alerts)\"}}}"
+
 /* Test Connection's body: {app_id, app_secret, source, region}. */
 static int
 catalog_data_test_body(const struct ml_account *acct, const char *key,
@@ -227,6 +252,12 @@ const struct ml_action ml__catalog_data[] = {
 	    0, 0, ml_validate_gdpr_request,
 	    "Erase one user's personal data (GDPR / CCPA request)",
 	    ML__SCHEMA_BODY(SCHEMA_GDPR),
+	    ML_ACT_BODY_REQUIRED | ML_ACT_IDEMPOTENT, NULL),
+	DATA_ROW("moengage_view_archived_message", "POST", "/v1/archival/view",
+	    ML_WS_NONE, ML_ENV_TITLE, 0, 1000,
+	    ml_validate_view_archived_message,
+	    "View the archived copy of a message a campaign sent to a user",
+	    ML__SCHEMA_BODY(SCHEMA_ARCHIVAL),
 	    ML_ACT_BODY_REQUIRED | ML_ACT_IDEMPOTENT, NULL),
 	{ "moengage_track_install", ML_FAM_DATA, ML_HOST_API, "GET",
 	    "/v1/installInfo", ML_WS_NONE, ML_AUTH_NONE, ML_HDR_APPKEY,

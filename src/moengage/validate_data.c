@@ -853,3 +853,64 @@ ml_validate_track_install(json_object *body, json_object *query,
 		rc = ml__vstring(query, optional[i], 0, "query.", NULL, err);
 	return rc;
 }
+
+/* ---- Message Archival: POST /v1/archival/view (message-archival.yaml) - */
+
+static const char *const archival_delivery[] = {
+	"ONE_TIME", "PERIODIC", "EVENT_TRIGGERED", "LOCATION_TRIGGERED",
+	"DEVICE_TRIGGERED", "API_TRIGGERED", "BUSINESS_EVENT_TRIGGERED", NULL,
+};
+static const char *const archival_campaign_types[] = {
+	"General Push Campaign", "Autotrigger Campaign", "Geo-fencing Campaign",
+	"Business Event Trigger Push Campaign", "sms",
+	"Business Event Trigger SMS Campaign", "Email Campaign",
+	"Email Triggers", "Business Event Trigger Email Campaign",
+	"Inform Email", "Inform SMS", "Inform Push", NULL,
+};
+static const char *const archival_channels[] = {
+	"EMAIL", "SMS", "PUSH", "FLOWS", NULL,
+};
+static const char *const archival_events[] = {
+	"Email Sent", "SMS Sent", "Notification Sent iOS",
+	"Notification Received Android", "Notification Received Web", NULL,
+};
+static const char *const archival_platforms[] = {
+	"IOS", "ANDROID", "WEB", "EMAIL", "SMS", "MWEB", NULL,
+};
+
+int
+ml_validate_view_archived_message(json_object *body, json_object *query,
+    struct ml_err *err)
+{
+	static const struct {
+		const char *key;
+		const char *const *allowed;	/* NULL: any string */
+	} fields[] = {
+		{ "user_id", NULL },
+		{ "delivery_type", archival_delivery },
+		{ "campaign_type", archival_campaign_types },
+		{ "campaign_channel", archival_channels },
+		{ "campaign_id", NULL },
+		{ "event_name", archival_events },
+		{ "platform", archival_platforms },
+	};
+	json_object *t = NULL;
+	size_t i;
+	int rc;
+
+	(void)query;
+	rc = ml__vobject(body, err);
+	for (i = 0; rc == ML_OK && i < sizeof(fields) / sizeof(fields[0]);
+	    i++)
+		rc = fields[i].allowed != NULL ? ml__venum(body, fields[i].key,
+		    fields[i].allowed, 1, "", err) : ml__vstring(body,
+		    fields[i].key, 1, "", NULL, err);
+	if (rc)
+		return rc;
+	if (!json_object_object_get_ex(body, "sent_epoch_time", &t) ||
+	    !json_object_is_type(t, json_type_int) ||
+	    json_object_get_int64(t) < 0)
+		return ml__vfail(err, "", "sent_epoch_time", "is required: the "
+		    "send time as a Unix epoch in seconds");
+	return ml__vstring(body, "event_id", 0, "", NULL, err);
+}

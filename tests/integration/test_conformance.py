@@ -309,6 +309,12 @@ EXAMPLES = {
     "moengage_get_user": _static({"body": {"data": {"identifiers": [
         {"identifier_type": "customer_id", "identifier": "conf_user"}]}}}),
     "moengage_test_connection": _static({}),
+    "moengage_view_archived_message": _static({"body": {
+        "user_id": "conf_user", "delivery_type": "ONE_TIME",
+        "campaign_type": "General Push Campaign", "campaign_channel": "PUSH",
+        "sent_epoch_time": 1716915262, "campaign_id": "conf_campaign",
+        "event_name": "Notification Received Android",
+        "platform": "ANDROID"}}),
     "moengage_track_install": _static({"query": {
         "appId": WS, "src": "conf_partner", "appAttributionKey": "conf_key",
         "campaign_name": "conf_install"}}),

@@ -100,5 +100,72 @@ class InstallTest(SimCase):
         self.assertEqual((st, body["error"]["type"]), (400, "InvalidParams"))
 
 
+ARCHIVAL = "/v1/archival/view"
+
+
+def archival(**kw):
+    body = {"user_id": "USER_ID_123", "delivery_type": "ONE_TIME",
+            "campaign_type": "sms", "campaign_channel": "SMS",
+            "sent_epoch_time": 1716972486, "campaign_id": "CAMPAIGN_ID_XYZ",
+            "event_name": "SMS Sent", "platform": "SMS"}
+    body.update(kw)
+    return {k: v for k, v in body.items() if v is not None}
+
+
+class ArchivalTest(SimCase):
+    """message-archival.yaml: POST /v1/archival/view, Data key,
+    MOE-APPKEY, 1000 RPM, its own error bodies."""
+
+    WORKSPACES = [
+        {"workspace_id": "WS_US01", "data_center": "01",
+         "keys": {"data": "data-key-us01", "general": "gen-key-us01"},
+         "limits": {"archival_view_per_min": 2}},
+    ]
+
+    def view(self, body, key="data-key-us01", appkey="WS_US01"):
+        h = {"MOE-APPKEY": appkey} if appkey else {}
+        return self.sim.api(ARCHIVAL, body, key=key, headers=h)
+
+    def test_view_returns_the_message_copy(self):
+        st, hd, body, _ = self.view(archival(event_id="ev1"))
+        self.assertEqual(st, 200, body)
+        self.assertIs(body["status"], True)
+        d = body["data"]["message_details"]
+        self.assertEqual((d["message_id"], d["channel"], d["platform"],
+                          d["delivery_type"], d["moe_event_id"]),
+                         ("CAMPAIGN_ID_XYZ", "sms", "sms", "ONE_TIME", "ev1"))
+        self.assertIn("CAMPAIGN_ID_XYZ", body["data"]["file_info"][
+            "file_name"])
+        self.assertEqual(hd["x-ratelimit-limit"], "2")
+
+    def test_documented_unsupported_event(self):
+        st, _, body, _ = self.view(archival(event_name="SMS Clicked"))
+        self.assertEqual((st, body["status"]), (400, False))
+        self.assertTrue(body["error_message"].startswith(
+            "This event is unsupported to view message copy."))
+
+    def test_documented_401_for_any_credential_problem(self):
+        want = {"status": False, "error": "Invalid data key"}
+        for key, appkey in (("gen-key-us01", "WS_US01"),
+                            ("data-key-us01", None),
+                            ("data-key-us01", "WS_OTHER")):
+            st, _, body, _ = self.view(archival(), key=key, appkey=appkey)
+            self.assertEqual((st, body), (401, want), (key, appkey))
+
+    def test_429_has_headers_and_no_body(self):
+        for _ in range(2):
+            self.assertEqual(self.view(archival())[0], 200)
+        st, hd, body, raw = self.view(archival())
+        self.assertEqual((st, raw, hd["x-ratelimit-remaining"]),
+                         (429, b"", "0"))
+
+    def test_fault_500_is_the_documented_title_body(self):
+        st, _ = self.sim.add_fault(family="data", status=500,
+                                   path_prefix=ARCHIVAL)
+        self.assertEqual(st, 201)
+        st, _, body, _ = self.view(archival())
+        self.assertEqual((st, body["title"]), (500, "Server Error"))
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -37,6 +37,10 @@ static const struct want_row want_rows[] = {
 	    "/v1/opengdpr_requests/{workspace_id}",
 	    "/v1/opengdpr_requests/WS1", ML_HOST_API, ML_FAM_DATA, ML_WS_PATH,
 	    ML_AUTH_BASIC, ML_HDR_APPKEY, 0, 0 },
+	/* message-archival.yaml: Data key, MOE-APPKEY, 1000 RPM. */
+	{ "moengage_view_archived_message", "POST", "/v1/archival/view",
+	    "/v1/archival/view", ML_HOST_API, ML_FAM_DATA, ML_WS_NONE,
+	    ML_AUTH_BASIC, ML_HDR_APPKEY, 1000, 0 },
 	/* data.yaml: security [], the workspace id in the appId query. */
 	{ "moengage_track_install", "GET", "/v1/installInfo",
 	    "/v1/installInfo", ML_HOST_API, ML_FAM_DATA, ML_WS_NONE,
@@ -126,6 +130,31 @@ catalog_docs_gdpr_request_fields(void **state)
 	    "identities[0].identity_value");
 }
 
+#define ARCH_HEAD "{\"user_id\":\"u1\",\"delivery_type\":\"ONE_TIME\"," \
+	"\"campaign_type\":\"sms\",\"campaign_channel\":\"SMS\"," \
+	"\"campaign_id\":\"c1\",\"platform\":\"SMS\","
+
+static void
+catalog_docs_archival_fields_and_enums(void **state)
+{
+	ml_validate_fn fn = ml_validate_view_archived_message;
+
+	(void)state;
+	check(fn, ARCH_HEAD "\"event_name\":\"SMS Sent\","
+	    "\"sent_epoch_time\":1716972486}", NULL);
+	check(fn, ARCH_HEAD "\"event_name\":\"SMS Sent\","
+	    "\"sent_epoch_time\":1716972486,\"event_id\":\"e1\"}", NULL);
+	check(fn, ARCH_HEAD "\"event_name\":\"SMS Clicked\","
+	    "\"sent_epoch_time\":1716972486}", "event_name");
+	check(fn, ARCH_HEAD "\"event_name\":\"SMS Sent\"}",
+	    "sent_epoch_time");
+	check(fn, ARCH_HEAD "\"event_name\":\"SMS Sent\","
+	    "\"sent_epoch_time\":\"1716972486\"}", "sent_epoch_time");
+	check(fn, "{\"delivery_type\":\"ONE_TIME\"}", "user_id");
+	check(fn, "{\"user_id\":\"u1\",\"delivery_type\":\"DAILY\"}",
+	    "delivery_type");
+}
+
 /* fn on a query (no body): as check() otherwise. */
 static void
 check_query(ml_validate_fn fn, const char *query, const char *want_field)
@@ -171,6 +200,7 @@ main(void)
 		cmocka_unit_test(catalog_docs_rows_match_the_openapi_files),
 		cmocka_unit_test(catalog_docs_gdpr_request_fields),
 		cmocka_unit_test(catalog_docs_track_install_query),
+		cmocka_unit_test(catalog_docs_archival_fields_and_enums),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
