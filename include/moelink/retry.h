@@ -7,7 +7,10 @@
  *   remaining) or Retry-After (seconds or HTTP date); if both are present,
  *   the later one. A jitter of up to min(1 s, base_ms / 2) is added so that
  *   clients do not all return at the same instant, and the total is capped
- *   by max_wait_ms. A 429 with neither header backs off as below.
+ *   by max_wait_ms. If the headers ask for more than max_wait_ms, the 429
+ *   is final at once: a retry before the window opens would only be
+ *   refused again, so the caller gets the answer (and its reset) now. A
+ *   429 with neither header backs off as below.
  * - 5xx (but 501 and 505, which a retry cannot fix): backoff
  *   base_ms * 2^(attempt-1), capped by max_backoff_ms, with jitter in
  *   [50%, 100%] of that; a Retry-After on the answer lengthens the wait

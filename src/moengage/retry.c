@@ -135,6 +135,9 @@ ml_retry_decide(const struct ml_retry_policy *policy,
 		return 0;
 	if (a->status == 429) {
 		hw = retry_header_wait(a);
+		/* The window opens after the longest wait allowed: final. */
+		if (hw > p.max_wait_ms)
+			return 0;
 		if (hw >= 0) {
 			jitter = p.base_ms / 2 < RETRY_JITTER_MAX_MS ?
 			    p.base_ms / 2 : RETRY_JITTER_MAX_MS;

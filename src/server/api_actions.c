@@ -22,6 +22,7 @@
 
 #include "core/log.h"
 #include "server/account_status.h"
+#include "server/api_ratelimit.h"
 #include "server/server.h"
 
 struct ml_api_call *
@@ -390,6 +391,8 @@ ml_api_actions_rpc(struct ml_http_req *r)
 		ml_http_log(r, ML_LOG_INFO, "msg=\"action failed\" action=%s "
 		    "account=%s code=%s moengage_status=%d", c->a->name,
 		    c->sa.id, c->call.err.kind, c->call.err.http_status);
+		if (ml_api_call_status(&c->call) == 429)
+			return ml_api_ratelimit_reply(r, &c->call);
 		return ml_http_reply_err(r, ml_api_call_status(&c->call),
 		    &c->call.err);
 	}

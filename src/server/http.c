@@ -297,12 +297,13 @@ http_err_moengage(json_object *e, const struct ml_err *err)
 }
 
 int
-ml_http_reply_err(struct ml_http_req *r, unsigned status,
-    const struct ml_err *err)
+ml_http_err_json(struct ml_http_req *r, const struct ml_err *err,
+    json_object **out)
 {
 	json_object *root, *e;
 	int rc;
 
+	*out = NULL;
 	root = json_object_new_object();
 	e = json_object_new_object();
 	if (root == NULL || e == NULL || json_object_object_add(root, "error",
@@ -322,6 +323,22 @@ ml_http_reply_err(struct ml_http_req *r, unsigned status,
 		rc = http_err_fields(e, err->field);
 	if (rc == ML_OK)
 		rc = http_err_moengage(e, err);
+	if (rc) {
+		json_object_put(root);
+		return rc;
+	}
+	*out = root;
+	return ML_OK;
+}
+
+int
+ml_http_reply_err(struct ml_http_req *r, unsigned status,
+    const struct ml_err *err)
+{
+	json_object *root;
+	int rc;
+
+	rc = ml_http_err_json(r, err, &root);
 	if (rc == ML_OK)
 		rc = ml_http_reply_json(r, status, root);
 	json_object_put(root);

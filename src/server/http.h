@@ -143,6 +143,9 @@ int ml_http_reply_json(struct ml_http_req *r, unsigned status,
  */
 int ml_http_reply_err(struct ml_http_req *r, unsigned status,
     const struct ml_err *err);
+/* That error object alone (*out: json_object_put it), to add members. */
+int ml_http_err_json(struct ml_http_req *r, const struct ml_err *err,
+    json_object **out);
 /* Same with a code and a printf message. */
 int ml_http_reply_error(struct ml_http_req *r, unsigned status,
     const char *code, const char *fmt, ...)

@@ -432,6 +432,13 @@ server_open(struct ml_server *srv, struct ml_err *err)
 	copts.ca_file = srv->opts.ca_file[0] != '\0' ? srv->opts.ca_file :
 	    NULL;
 	copts.proxy = srv->opts.proxy[0] != '\0' ? srv->opts.proxy : NULL;
+	/* A caller waits on these: --retry-* bound how long (retry.h). */
+	if (srv->opts.retry_attempts > 0)
+		copts.retry.max_attempts = (int)srv->opts.retry_attempts;
+	if (srv->opts.retry_base_ms > 0)
+		copts.retry.base_ms = srv->opts.retry_base_ms;
+	if (srv->opts.retry_max_wait_ms > 0)
+		copts.retry.max_wait_ms = srv->opts.retry_max_wait_ms;
 	rc = ml_client_new(&copts, &srv->client, err);
 	if (rc)
 		return rc;

@@ -40,6 +40,10 @@ struct ml_server_opts {
 	long conn_memory;		/* MHD per-connection memory, bytes */
 	long drain_ms;			/* graceful shutdown wait */
 	long session_ttl;		/* dashboard session lifetime, seconds */
+	/* MoEngage calls on a caller's behalf (rpc, proxy, MCP): retry.h */
+	long retry_attempts;		/* tries in all, first included */
+	long retry_base_ms;		/* first backoff */
+	long retry_max_wait_ms;		/* longest rate-limit wait */
 };
 
 struct ml_deliver;

@@ -157,9 +157,40 @@ retry_429_waits_for_reset_epoch(void **state)
 	/* A reset already past: go now. */
 	a.ratelimit_reset = "1795939100";
 	assert_int_equal(decide(&p, &a), 0);
-	/* Far in the future: capped at max_wait_ms. */
-	a.ratelimit_reset = "1795949200";
+	/* Up to max_wait_ms away (jitter may round it up to the cap)... */
+	a.ratelimit_reset = "1795939265";
 	assert_int_equal(decide(&p, &a), 65000);
+	a.rnd = UINT32_MAX;
+	assert_int_equal(decide(&p, &a), 65000);
+	/* ... but further: final now, a retry would be refused again. */
+	a.ratelimit_reset = "1795939266";
+	assert_int_equal(decide(&p, &a), -1);
+	a.ratelimit_reset = "1795949200";
+	assert_int_equal(decide(&p, &a), -1);
+}
+
+static void
+retry_429_beyond_a_short_max_wait_is_final(void **state)
+{
+	struct ml_retry_policy p = ml_retry_policy_default();
+	struct ml_attempt a;
+
+	(void)state;
+	/* A server that holds callers at most 2 s (serve --retry-max-wait-ms). */
+	p.max_wait_ms = 2000;
+	a = attempt(1, 429);
+	a.rnd = 0;
+	a.ratelimit_reset = "2";
+	assert_int_equal(decide(&p, &a), 2000);
+	a.ratelimit_reset = "37";
+	assert_int_equal(decide(&p, &a), -1);
+	a.ratelimit_reset = NULL;
+	a.retry_after = "3";
+	assert_int_equal(decide(&p, &a), -1);
+	/* No header: backoff capped by the same bound, then retried. */
+	a.retry_after = NULL;
+	a.attempt = 4;
+	assert_int_equal(decide(&p, &a), 2000);
 }
 
 static void
@@ -268,6 +299,7 @@ main(void)
 		cmocka_unit_test(retry_never_for_2xx_or_other_4xx),
 		cmocka_unit_test(retry_429_waits_for_reset_seconds_remaining),
 		cmocka_unit_test(retry_429_waits_for_reset_epoch),
+		cmocka_unit_test(retry_429_beyond_a_short_max_wait_is_final),
 		cmocka_unit_test(retry_429_honours_retry_after_seconds_and_date),
 		cmocka_unit_test(retry_429_without_headers_backs_off),
 		cmocka_unit_test(retry_5xx_retry_after_lengthens_wait),

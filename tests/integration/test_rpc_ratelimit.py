@@ -1,0 +1,143 @@
+# SPDX-License-Identifier: MIT
+"""MoEngage's rate limit through the server: POST /actions/rpc for an
+account whose workspace is over the simulator's per-minute limit.
+
+The server retries a 429 after the window MoEngage names, but never waits
+longer than `serve --retry-max-wait-ms` (MOELINK_RETRY_MAX_WAIT_MS) and
+never tries more than --retry-attempts times. When it gives up, the caller
+gets 429 at once with Retry-After and "retry_after" (seconds) and
+MoEngage's own 429 body; `moelink call --account` prints the same error.
+"""
+import json
+import os
+import time
+import unittest
+
+import harness
+import test_actions
+import test_link
+
+TRACK = {"type": "customer", "customer_id": "rl-u1",
+         "attributes": {"plan": "pro"}}
+EVENT = {"type": "event", "customer_id": "rl-u1",
+         "actions": [{"action": "Opened"}]}
+# Track User allows 1 request a minute in this workspace.
+WS = [dict(test_actions.WS[0], limits={"track_user_per_min": 1})]
+MAX_WAIT_MS = 2000
+
+
+class RpcRateLimitTest(harness.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.sim = harness.Sim(cls.tmp, workspaces=WS,
+                              tls=harness.TLS(cls.tmp))
+        try:
+            db = "sqlite://" + os.path.join(cls.tmp, "moelink.db")
+            cls.key = test_link.create_project(db, "alpha", cls.tmp)
+            cls.server = harness.Server(cls.tmp, sim=cls.sim, env={
+                "MOELINK_RETRY_MAX_WAIT_MS": str(MAX_WAIT_MS)}, extra=[
+                "--retry-attempts", "2", "--retry-base-ms", "100"])
+            st, _, acc = cls.server.request(
+                "POST", "/accounts", body=test_actions.LINK,
+                headers=cls.auth())
+            assert st == 201, acc
+            cls.account = acc["id"]
+        except Exception:
+            cls.sim.stop()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            rc = cls.server.stop()
+            cls.sim.stop()
+            with open(cls.server.p.log_path, "rb") as f:
+                log = f.read().decode("utf-8", "replace")
+            if rc != 0 or "Sanitizer" in log or "runtime error:" in log:
+                raise AssertionError(log[-4000:])
+        finally:
+            super().tearDownClass()
+
+    @classmethod
+    def auth(cls, account=None):
+        h = {"Authorization": "Bearer " + cls.key}
+        if account:
+            h["x-account-id"] = account
+        return h
+
+    def setUp(self):
+        self.assertEqual(self.sim.reset()[0], 200)
+
+    def rpc(self, action, body):
+        t0 = time.monotonic()
+        st, hd, out = self.server.request(
+            "POST", "/actions/rpc", body={"action": action, "body": body},
+            headers=self.auth(self.account))
+        return st, hd, out, time.monotonic() - t0
+
+    def sent(self, path):
+        return [r for r in self.sim.requests()["requests"]
+                if r["path"] == path]
+
+    def test_window_beyond_max_wait_answers_429_at_once(self):
+        st, _, out, _ = self.rpc("moengage_track_user", TRACK)
+        self.assertEqual((st, out["status"]), (200, "success"), out)
+        st, hd, out, took = self.rpc("moengage_track_user", TRACK)
+        self.assertEqual(st, 429, out)
+        e = out["error"]
+        self.assertEqual(e["code"], "moengage_rate_limited")
+        # The minute's window opens later than the server may wait: it did
+        # not wait for it, and said when to come back.
+        self.assertLess(took, MAX_WAIT_MS / 1000.0)
+        self.assertTrue(MAX_WAIT_MS / 1000 < e["retry_after"] <= 60, e)
+        self.assertEqual(hd["retry-after"], str(e["retry_after"]))
+        self.assertIn("retry after %d s" % e["retry_after"], e["message"])
+        # MoEngage's own 429 body, as the sim sent it (one try, no retry).
+        path = "/v1/customer/" + WS[0]["workspace_id"]
+        tries = self.sent(path)
+        self.assertEqual([r["status"] for r in tries], [200, 429])
+        m = e["moengage"]
+        self.assertEqual((m["status"], m["type"]), (429, "RateLimitError"))
+        self.assertEqual(m["body"], {"status": "fail", "error": {
+            "message": "Rate limit exceeded", "type": "RateLimitError",
+            "request_id": m["request_id"]}})
+        # The CLI through the server prints the same error (exit 1).
+        rc, stdout, stderr = harness.run_cli(
+            ["call", "moengage_track_user", "--account", self.account,
+             "--data", json.dumps(TRACK)],
+            env={"MOELINK_API_KEY": self.key,
+                 "MOELINK_SERVER": self.server.base}, cwd=self.tmp)
+        self.assertEqual((rc, stdout), (1, ""), stderr)
+        ce = json.loads(stderr.strip().splitlines()[-1])["error"]
+        self.assertEqual((ce["code"], ce["http_status"]),
+                         ("moengage_rate_limited", 429))
+        self.assertLessEqual(ce["retry_after"], e["retry_after"])
+
+    def test_short_window_is_waited_for_and_the_call_succeeds(self):
+        # One 429 with x-ratelimit-reset: 1, then MoEngage accepts.
+        st, _ = self.sim.add_fault(family="data", status=429, count=1,
+                                   path_prefix="/v1/event/")
+        self.assertEqual(st, 201)
+        st, _, out, took = self.rpc("moengage_track_event", EVENT)
+        self.assertEqual((st, out["status"]), (200, "success"), out)
+        self.assertGreaterEqual(took, 1.0)
+        tries = self.sent("/v1/event/" + WS[0]["workspace_id"])
+        self.assertEqual([r["status"] for r in tries], [429, 200])
+
+    def test_out_of_attempts_answers_the_last_429(self):
+        # Every try is refused: two tries (--retry-attempts 2), then 429.
+        st, _ = self.sim.add_fault(family="data", status=429, count=0,
+                                   path_prefix="/v1/event/")
+        self.assertEqual(st, 201)
+        st, hd, out, _ = self.rpc("moengage_track_event", EVENT)
+        self.assertEqual(st, 429, out)
+        self.assertEqual(out["error"]["retry_after"], 1)
+        self.assertEqual(hd["retry-after"], "1")
+        tries = self.sent("/v1/event/" + WS[0]["workspace_id"])
+        self.assertEqual([r["status"] for r in tries], [429, 429])
+
+
+if __name__ == "__main__":
+    unittest.main()
