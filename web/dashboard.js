@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The dashboard: sign-in, the Accounts page (re-verify, edit label,
- * delete), "Link account" (a connect session opened in the embedded Hub)
+ * The dashboard: sign-in, the Accounts page (re-verify, deactivate or
+ * activate, edit label, delete), "Link account" (a connect session opened in the embedded Hub)
  * and "Create auth link". Under each account its delivery (GET
  * /events/stats): counters, last error, a chart of delivered per minute
  * (inline SVG built with DOM calls), its Segment write keys (created and
@@ -175,6 +175,8 @@
     var act = el('td');
     var box = el('div', 'row-actions');
     box.appendChild(actionButton('Re-verify', null, function (ev) { verify(a, ev.currentTarget); }));
+    var on = a.status === 'inactive';
+    box.appendChild(actionButton(on ? 'Activate' : 'Deactivate', null, function (ev) { setActive(a, on, ev.currentTarget); }));
     box.appendChild(actionButton('Edit', null, function () { edit(a); }));
     box.appendChild(actionButton('Delete', 'btn-danger', function () { remove(a); }));
     act.appendChild(box);
@@ -440,9 +442,12 @@
       loadStats();
       $('empty').hidden = r.data.total > 0;
       $('acc-table').hidden = r.data.total === 0;
+      // Past the server's count limit the total is a lower bound.
       var pages = Math.max(1, Math.ceil(r.data.total / PAGE_SIZE));
-      $('pager').hidden = pages <= 1;
-      $('pageinfo').textContent = 'Page ' + page + ' of ' + pages;
+      var more = r.data.total_capped ? '+' : '';
+      $('pager').hidden = pages <= 1 && !r.data.next_page;
+      $('pageinfo').textContent = 'Page ' + page + ' of ' +
+        (page > pages ? page : pages) + more;
       $('prev').disabled = page <= 1;
       $('next').disabled = !r.data.next_page;
     });
@@ -459,6 +464,28 @@
       } else {
         flash('MoEngage refused “' + (r.data.label || r.data.workspace_id) + '”: ' +
           ((r.data.status_reasons[0] || {}).description || r.data.status), 'error');
+      }
+      return loadAccounts();
+    });
+  }
+
+  // Deactivate: nothing is sent to MoEngage for the account and its events
+  // wait in the outbox. Activate: the server checks the keys with MoEngage
+  // first, then the waiting events go out.
+  function setActive(a, on, button) {
+    var name = a.label || a.workspace_id;
+    if (!on && !window.confirm('Deactivate “' + name + '”? Calls for it are refused and its events wait in the outbox until you activate it again.')) {
+      return;
+    }
+    button.disabled = true;
+    button.textContent = on ? 'Checking…' : 'Deactivating…';
+    api('PATCH', '/accounts/' + encodeURIComponent(a.id), { status: on ? 'active' : 'inactive' }).then(function (r) {
+      if (!r.ok) {
+        flash(errText(r), 'error');
+      } else if (on) {
+        flash('“' + name + '” is active again: MoEngage accepted its keys, and events that waited are on their way.', 'ok');
+      } else {
+        flash('“' + name + '” is inactive: nothing is sent to MoEngage for it until you activate it.', 'ok');
       }
       return loadAccounts();
     });

@@ -20,6 +20,17 @@ void ml_log(enum ml_log_level lvl, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /*
+ * The same line, buffered: written with the lines around it at most
+ * ML_LOG_FLUSH_NS later (sooner under load, before any ml_log line, on
+ * ml_log_flush and at exit). For the access log of a busy server.
+ */
+#define ML_LOG_FLUSH_NS 100000000L	/* 0.1 s */
+void ml_log_buffered(enum ml_log_level lvl, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Write out the buffered lines now. */
+void ml_log_flush(void);
+
+/*
  * A libmicrohttpd MHD_OPTION_EXTERNAL_LOGGER callback (cls unused): one
  * warn line, msg="libmicrohttpd" detail="...", trailing newlines dropped
  * and double quotes turned into single ones so the line stays key=value.

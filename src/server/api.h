@@ -55,6 +55,9 @@ int ml_api_sessions_create_from(struct ml_http_req *r, json_object *body);
 
 /* ---- api_accounts.c --------------------------------------------------- */
 
+/* GET /accounts counts at most this many matches (beyond: total_capped). */
+#define ML_API_ACCOUNTS_COUNT_MAX 1000
+
 int ml_api_accounts_list(struct ml_http_req *r);
 int ml_api_accounts_get(struct ml_http_req *r);
 int ml_api_accounts_create(struct ml_http_req *r);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * api_accounts.c: the Accounts API.
- *   GET    /accounts            filters origin_owner_id, provider; page, page_size
+ *   GET    /accounts            filters origin_owner_id, provider; page or
+ *                               cursor, page_size; total counted up to
+ *                               ML_API_ACCOUNTS_COUNT_MAX (?total=exact: all)
  *   POST   /accounts            link from a trusted backend or the CLI
  *   GET    /accounts/{id}
  *   PATCH  /accounts/{id}       label, metadata, db_name, credentials
@@ -20,6 +22,7 @@
 #include "server/api.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +31,7 @@
 
 #include "core/log.h"
 #include "server/account_status.h"
+#include "server/acache.h"
 #include "server/link.h"
 #include "server/server.h"
 
@@ -126,6 +130,63 @@ accounts_query_long(struct ml_http_req *r, const char *name, long lo,
 	return ML_OK;
 }
 
+/*
+ * ?cursor= is "<created_at>.<account id>" of the last account of the page
+ * before (next_cursor of the last answer): the keyset the store pages from.
+ */
+static int
+accounts_cursor(struct ml_http_req *r, struct ml_store_account_filter *f)
+{
+	const char *s = ml_http_query(r, "cursor"), *id;
+	char *end;
+	long long t;
+
+	if (s == NULL || s[0] == '\0')
+		return ML_OK;
+	errno = 0;
+	t = strtoll(s, &end, 10);
+	id = end + 1;
+	if (errno || end == s || *end != '.' || t < 0 || strlen(id) == 0 ||
+	    strlen(id) >= ML_STORE_ID_MAX || strspn(id, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != strlen(id)) {
+		ml_err_field(&r->err, "cursor");
+		return ml_err_set(&r->err, ML_EINVAL, "invalid_query",
+		    "cursor must be the next_cursor of a previous answer");
+	}
+	f->after_created_at = t;
+	f->after_id = id;
+	return ML_OK;
+}
+
+/* total, total_capped, next_page and next_cursor of a list answer. */
+static int
+accounts_list_tail(json_object *root, const struct ml_store_account_filter *f,
+    const struct ml_store_account *last, int64_t total, int more)
+{
+	char cursor[64];
+	int capped = f->count_max > 0 && total > f->count_max;
+	int rc;
+
+	rc = ml_json_add_int(root, "total", capped ? f->count_max : total);
+	if (rc == ML_OK && json_object_object_add(root, "total_capped",
+	    json_object_new_boolean(capped)))
+		rc = ML_ENOMEM;
+	if (rc == ML_OK && more && f->after_id == NULL)
+		rc = ml_json_add_int(root, "next_page", f->page + 1);
+	else if (rc == ML_OK && json_object_object_add(root, "next_page",
+	    NULL))
+		rc = ML_ENOMEM;
+	if (rc == ML_OK && more && last != NULL) {
+		snprintf(cursor, sizeof(cursor), "%lld.%s",
+		    (long long)last->created_at, last->id);
+		rc = ml_json_add_str(root, "next_cursor", cursor);
+	} else if (rc == ML_OK && json_object_object_add(root, "next_cursor",
+	    NULL)) {
+		rc = ML_ENOMEM;
+	}
+	return rc;
+}
+
 int
 ml_api_accounts_list(struct ml_http_req *r)
 {
@@ -133,14 +194,28 @@ ml_api_accounts_list(struct ml_http_req *r)
 	struct ml_store_account *list = NULL;
 	json_object *root = NULL, *data, *item;
 	int64_t page = 1, page_size = ML_STORE_PAGE_SIZE_DEFAULT, total = 0;
+	const char *want_total = ml_http_query(r, "total");
 	size_t i, n = 0;
-	int rc;
+	int rc, more = 0;
 
 	memset(&f, 0, sizeof(f));
 	rc = accounts_query_long(r, "page", 1, 1000000000L, &page);
 	if (rc == ML_OK)
 		rc = accounts_query_long(r, "page_size", 1,
 		    ML_STORE_PAGE_SIZE_MAX, &page_size);
+	if (rc == ML_OK)
+		rc = accounts_cursor(r, &f);
+	if (rc == ML_OK && f.after_id != NULL && page != 1) {
+		ml_err_field(&r->err, "page");
+		rc = ml_err_set(&r->err, ML_EINVAL, "invalid_query",
+		    "send either page or cursor, not both");
+	}
+	if (rc == ML_OK && want_total != NULL && strcmp(want_total, "exact") !=
+	    0) {
+		ml_err_field(&r->err, "total");
+		rc = ml_err_set(&r->err, ML_EINVAL, "invalid_query",
+		    "total may only be 'exact'");
+	}
 	if (rc)
 		return rc;
 	f.project_id = r->project_id;
@@ -148,6 +223,9 @@ ml_api_accounts_list(struct ml_http_req *r)
 	f.provider = ml_http_query(r, "provider");
 	f.page = page;
 	f.page_size = page_size;
+	/* Counting stops here unless asked: a page costs the same at any size. */
+	f.count_max = want_total != NULL ? 0 : ML_API_ACCOUNTS_COUNT_MAX;
+	f.more = &more;
 	rc = ml_store_account_list(r->srv->store, &f, &list, &n, &total,
 	    &r->err);
 	if (rc)
@@ -173,13 +251,8 @@ ml_api_accounts_list(struct ml_http_req *r)
 	if (rc == ML_OK)
 		rc = ml_json_add_int(root, "page_size", page_size);
 	if (rc == ML_OK)
-		rc = ml_json_add_int(root, "total", total);
-	if (rc == ML_OK) {
-		if (page * page_size < total)
-			rc = ml_json_add_int(root, "next_page", page + 1);
-		else if (json_object_object_add(root, "next_page", NULL))
-			rc = ML_ENOMEM;
-	}
+		rc = accounts_list_tail(root, &f, n > 0 ? &list[n - 1] : NULL,
+		    total, more);
 	if (rc == ML_OK)
 		rc = ml_http_reply_json(r, 200, root);
 out:
@@ -188,10 +261,11 @@ out:
 	return rc;
 }
 
+/* The hot path: answered from the account cache when it can (acache.h). */
 int
 ml_api_accounts_get(struct ml_http_req *r)
 {
-	return accounts_reply(r, 200);
+	return ml_acache_reply_account(r);
 }
 
 int

@@ -21,6 +21,7 @@
 #include <moelink/mem.h>
 
 #include "core/log.h"
+#include "server/acache.h"
 #include "server/account_status.h"
 #include "server/api_ratelimit.h"
 #include "server/server.h"
@@ -102,16 +103,11 @@ ml_api_call_account(struct ml_http_req *r, struct ml_api_call *c)
 	if (strlen(id) >= ML_STORE_ID_MAX)
 		return ml_err_set(&r->err, ML_ENOTFOUND, "account_not_found",
 		    "no such account in this project");
-	rc = ml_store_account_get(r->srv->store, r->project_id, id, &c->sa,
-	    &r->err);
-	if (rc == ML_ENOTFOUND)
-		return ml_err_set(&r->err, ML_ENOTFOUND, "account_not_found",
-		    "no account %.64s in this project", id);
+	/* Row and opened keys, from the account cache when it can. */
+	rc = ml_acache_account(r, id, &c->sa, &c->creds);
 	if (rc == ML_OK)
 		rc = ml_account_status_check(&c->sa, &r->err);
-	if (rc)
-		return rc;
-	return ml_link_open(r->srv, &c->sa, &c->creds, &r->err);
+	return rc;
 }
 
 unsigned

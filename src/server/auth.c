@@ -4,7 +4,8 @@
  * the Hub and the dashboard (see auth.h).
  *
  * Contract: a project key is looked up by hash in the store (constant-time
- * there), or in a one-second cache of keys the store accepted (below); the
+ * there), or in a one-second cache of keys the store accepted (below; a
+ * revocation through this process's store empties it at once); the
  * presented key is wiped from our copies after use. A cookie
  * caller must also present X-CSRF-Token on anything but GET/HEAD, so a
  * cross-site form or script cannot act with the operator's cookie (it is
@@ -102,8 +103,11 @@ ml_auth_admin_project(struct ml_http_req *r, char *out, size_t cap)
  * server's random secret) -> project, so a client that sends the same key on
  * every request costs one SQLite read per second instead of one per request.
  * Only successes are cached: an unknown key always reaches the store, and a
- * new key works at once. A key revoked (by `moelink projects`, another
- * process) stops working here within ML_AUTH_KEY_CACHE_NS. Every slot is
+ * new key works at once. A slot answers only while the store's API-key
+ * generation (ml_store_apikey_gen, read before the store lookup that
+ * filled it) is unchanged, so a key revoked through this process's store
+ * stops working with the very next request; one revoked by another
+ * process (`moelink projects`) within ML_AUTH_KEY_CACHE_NS. Every slot is
  * compared, with sodium_memcmp, whatever matched: the time taken tells
  * neither which slot nor how many bytes of a MAC matched, and a MAC of an
  * unknown key cannot be derived without the secret anyway.
@@ -116,8 +120,8 @@ auth_key_mac(struct ml_server *srv, const char *key, unsigned char mac[32])
 }
 
 static int
-auth_key_cached(struct ml_server *srv, const unsigned char mac[32],
-    char *project_id, size_t cap)
+auth_key_cached(struct ml_server *srv, uint64_t gen,
+    const unsigned char mac[32], char *project_id, size_t cap)
 {
 	int64_t now = ml_http_now_ns();
 	int found = 0;
@@ -127,6 +131,8 @@ auth_key_cached(struct ml_server *srv, const unsigned char mac[32],
 	for (i = 0; i < ML_AUTH_KEY_CACHE_SLOTS; i++) {
 		struct ml_auth_key_slot *e = &srv->key_cache[i];
 
+		if (e->until_ns != 0 && e->gen != gen)
+			sodium_memzero(e, sizeof(*e));
 		if (sodium_memcmp(e->mac, mac, 32) == 0 && e->until_ns > now &&
 		    !found) {
 			ml_strlcpy(project_id, e->project_id, cap);
@@ -138,18 +144,24 @@ auth_key_cached(struct ml_server *srv, const unsigned char mac[32],
 }
 
 static void
-auth_key_remember(struct ml_server *srv, const unsigned char mac[32],
-    const char *project_id)
+auth_key_remember(struct ml_server *srv, uint64_t gen,
+    const unsigned char mac[32], const char *project_id)
 {
 	struct ml_auth_key_slot *e;
 
 	pthread_mutex_lock(&srv->key_cache_mu);
+	if (gen != ml_store_apikey_gen(srv->store)) {
+		/* A revocation landed while we looked the key up. */
+		pthread_mutex_unlock(&srv->key_cache_mu);
+		return;
+	}
 	e = &srv->key_cache[srv->key_cache_next];
 	srv->key_cache_next = (srv->key_cache_next + 1) %
 	    ML_AUTH_KEY_CACHE_SLOTS;
 	memcpy(e->mac, mac, 32);
 	ml_strlcpy(e->project_id, project_id, sizeof(e->project_id));
 	e->until_ns = ml_http_now_ns() + ML_AUTH_KEY_CACHE_NS;
+	e->gen = gen;
 	pthread_mutex_unlock(&srv->key_cache_mu);
 }
 
@@ -161,6 +173,7 @@ auth_api_key(struct ml_http_req *r, const char *hdr)
 	unsigned char mac[32];
 	char *user = NULL, *pass = NULL;
 	const char *key = NULL;
+	uint64_t gen = ml_store_apikey_gen(r->srv->store);
 	int rc;
 
 	ml_store_apikey_init(&info);
@@ -179,7 +192,7 @@ auth_api_key(struct ml_http_req *r, const char *hdr)
 		goto out;
 	}
 	auth_key_mac(r->srv, key, mac);
-	if (auth_key_cached(r->srv, mac, r->project_id,
+	if (auth_key_cached(r->srv, gen, mac, r->project_id,
 	    sizeof(r->project_id))) {
 		rc = ML_OK;
 		goto out;
@@ -193,7 +206,7 @@ auth_api_key(struct ml_http_req *r, const char *hdr)
 	if (rc)
 		goto out;
 	ml_strlcpy(r->project_id, info.project_id, sizeof(r->project_id));
-	auth_key_remember(r->srv, mac, info.project_id);
+	auth_key_remember(r->srv, gen, mac, info.project_id);
 out:
 	sodium_memzero(mac, sizeof(mac));
 	if (user != NULL) {

@@ -30,6 +30,7 @@
 #include <moelink/mem.h>
 
 #include "core/log.h"
+#include "server/acache.h"
 #include "server/api.h"
 #include "server/api_actions.h"
 #include "server/assets.h"
@@ -418,6 +419,8 @@ server_open(struct ml_server *srv, struct ml_err *err)
 		    srv->opts.key_file, srv->opts.key_file);
 	rc = ml_store_open(srv->opts.db, &srv->store, err);
 	if (rc == ML_OK)
+		rc = ml_acache_new(&srv->acache, err);
+	if (rc == ML_OK)
 		rc = server_secret(srv, err);
 	/* One thread: password checks take turns (and slow guessing down). */
 	if (rc == ML_OK)
@@ -456,6 +459,7 @@ static void
 server_close(struct ml_server *srv)
 {
 	server_shutdown(srv);
+	ml_acache_free(srv->acache);
 	ml_store_close(srv->store);
 	ml_vault_free(srv->vault);
 	pthread_rwlock_destroy(&srv->client_lock);

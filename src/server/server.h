@@ -46,6 +46,7 @@ struct ml_server_opts {
 	long retry_max_wait_ms;		/* longest rate-limit wait */
 };
 
+struct ml_acache;
 struct ml_deliver;
 struct ml_work;
 
@@ -60,6 +61,7 @@ struct ml_auth_key_slot {
 	unsigned char mac[32];
 	char project_id[ML_STORE_ID_MAX];
 	int64_t until_ns;		/* 0 = empty */
+	uint64_t gen;			/* ml_store_apikey_gen when filled */
 };
 
 struct ml_server {
@@ -71,6 +73,7 @@ struct ml_server {
 	pthread_rwlock_t client_lock;	/* clients may go away at shutdown */
 	struct ml_deliver *deliver;	/* outbox worker (deliver.h) */
 	struct ml_work *work;		/* CPU-heavy steps (work.h) */
+	struct ml_acache *acache;	/* accounts for 1 s (acache.h) */
 	int stopping;
 	struct MHD_Daemon *daemon;
 	const struct ml_route *routes;

@@ -8,7 +8,9 @@
  * SHA-256 and only then calls the backend through s->ops. No plaintext token
  * ever reaches a backend. Tokens are 32 random bytes, so an unkeyed fast hash
  * is enough: there is nothing to brute-force, and the lookup needs a
- * deterministic hash to use the index. This file holds no state.
+ * deterministic hash to use the index. Its only state is the write
+ * generations in struct ml_store (bumped after every account write and
+ * API-key revocation, for the server's caches).
  */
 #include "store/store_int.h"
 
@@ -271,6 +273,26 @@ ml_store_schema_version(struct ml_store *s, int *version, struct ml_err *err)
 	return s->ops->schema_version(s, version, err);
 }
 
+uint64_t
+ml_store_account_gen(struct ml_store *s)
+{
+	return atomic_load(&s->account_gen);
+}
+
+uint64_t
+ml_store_apikey_gen(struct ml_store *s)
+{
+	return atomic_load(&s->apikey_gen);
+}
+
+/* A write happened (or was tried): cached answers from before are void. */
+static int
+store_wrote(_Atomic uint64_t *gen, int rc)
+{
+	atomic_fetch_add(gen, 1);
+	return rc;
+}
+
 int
 ml_store_schema_latest(void)
 {
@@ -412,8 +434,8 @@ int
 ml_store_apikey_revoke(struct ml_store *s, const char *project_id,
     const char *key_id, struct ml_err *err)
 {
-	return s->ops->apikey_revoke(s, project_id, key_id, ml_store_now(),
-	    err);
+	return store_wrote(&s->apikey_gen, s->ops->apikey_revoke(s,
+	    project_id, key_id, ml_store_now(), err));
 }
 
 int
@@ -742,7 +764,8 @@ ml_store_account_insert(struct ml_store *s, const struct ml_store_account *a,
 	rc = store_check_account(a, err);
 	if (rc)
 		return rc;
-	return s->ops->account_insert(s, a, NULL, ml_store_now(), err);
+	return store_wrote(&s->account_gen, s->ops->account_insert(s, a, NULL,
+	    ml_store_now(), err));
 }
 
 int
@@ -758,7 +781,8 @@ ml_store_account_insert_spend(struct ml_store *s,
 		    "session_id", err);
 	if (rc)
 		return rc;
-	return s->ops->account_insert(s, a, session_id, ml_store_now(), err);
+	return store_wrote(&s->account_gen, s->ops->account_insert(s, a,
+	    session_id, ml_store_now(), err));
 }
 
 int
@@ -797,7 +821,21 @@ ml_store_account_list(struct ml_store *s,
 		ml_err_field(err, g.page < 1 ? "page" : "page_size");
 		return ML_EINVAL;
 	}
-	return s->ops->account_list(s, &g, out, n, total, err);
+	if (f->more != NULL)
+		*f->more = 0;
+	if (g.count_max < 0 || (g.after_id != NULL &&
+	    strlen(g.after_id) >= ML_STORE_ID_MAX))
+		return ml_err_set(err, ML_EINVAL, "invalid_request",
+		    "bad cursor or count limit");
+	rc = s->ops->account_list(s, &g, out, n, total, err);
+	/* The backend read one row more than the page: drop it. */
+	if (rc == ML_OK && *n > (size_t)g.page_size) {
+		ml_store_account_cleanup(&(*out)[g.page_size]);
+		*n = (size_t)g.page_size;
+		if (f->more != NULL)
+			*f->more = 1;
+	}
+	return rc;
 }
 
 void
@@ -822,8 +860,8 @@ ml_store_account_update(struct ml_store *s, const char *project_id,
 		rc = store_check_json(metadata, "metadata", err);
 	if (rc)
 		return rc;
-	return s->ops->account_update(s, project_id, id, label, metadata,
-	    ml_store_now(), err);
+	return store_wrote(&s->account_gen, s->ops->account_update(s,
+	    project_id, id, label, metadata, ml_store_now(), err));
 }
 
 int
@@ -835,7 +873,8 @@ ml_store_account_set_credentials(struct ml_store *s,
 	rc = store_check_credentials(a, err);
 	if (rc)
 		return rc;
-	return s->ops->account_set_credentials(s, a, ml_store_now(), err);
+	return store_wrote(&s->account_gen, s->ops->account_set_credentials(s,
+	    a, ml_store_now(), err));
 }
 
 int
@@ -850,15 +889,17 @@ ml_store_account_set_status(struct ml_store *s, const char *project_id,
 		rc = store_check_json(reasons, "status_reasons", err);
 	if (rc)
 		return rc;
-	return s->ops->account_set_status(s, project_id, id, status, reasons,
-	    last_verified_at, ml_store_now(), err);
+	return store_wrote(&s->account_gen, s->ops->account_set_status(s,
+	    project_id, id, status, reasons, last_verified_at, ml_store_now(),
+	    err));
 }
 
 int
 ml_store_account_delete(struct ml_store *s, const char *project_id,
     const char *id, struct ml_err *err)
 {
-	return s->ops->account_delete(s, project_id, id, err);
+	return store_wrote(&s->account_gen, s->ops->account_delete(s,
+	    project_id, id, err));
 }
 
 int
@@ -878,8 +919,8 @@ ml_store_account_reseal(struct ml_store *s, ml_store_reseal_fn fn, void *ctx,
 	if (resealed == NULL)
 		resealed = &dummy;
 	*resealed = 0;
-	return s->ops->account_reseal(s, fn, ctx, ml_store_now(), resealed,
-	    err);
+	return store_wrote(&s->account_gen, s->ops->account_reseal(s, fn, ctx,
+	    ml_store_now(), resealed, err));
 }
 
 int

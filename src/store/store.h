@@ -36,6 +36,7 @@
 #ifndef ML_STORE_H
 #define ML_STORE_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -77,6 +78,9 @@ struct ml_store {
 	const struct ml_store_ops *ops;
 	void *impl;
 	char scheme[16];		/* "sqlite" */
+	/* Write generations (ml_store_account_gen, ml_store_apikey_gen). */
+	_Atomic uint64_t account_gen;
+	_Atomic uint64_t apikey_gen;
 };
 
 /*
@@ -96,6 +100,18 @@ int ml_store_schema_version(struct ml_store *s, int *version,
     struct ml_err *err);
 /* The newest schema version this build knows. */
 int ml_store_schema_latest(void);
+
+/*
+ * Write generations, for caches in front of the store. account_gen grows
+ * after every account write made through this handle (update, credentials,
+ * status, delete, reseal; also insert), apikey_gen after every API-key
+ * revocation, whether the write succeeded or not. A cache reads the
+ * generation BEFORE it reads the store and keeps an answer only while the
+ * generation is unchanged: then no write of this process can be hidden by
+ * it. Writes by other processes are not seen here (bound them with a TTL).
+ */
+uint64_t ml_store_account_gen(struct ml_store *s);
+uint64_t ml_store_apikey_gen(struct ml_store *s);
 
 /*
  * A fresh random id "<prefix>_" + 22 base64url chars into out (cap >=
@@ -305,11 +321,23 @@ struct ml_store_account_filter {
 	const char *provider;		/* NULL = any */
 	int64_t page;			/* 1-based; 0 = 1 */
 	int64_t page_size;	/* 0 = default; <= ML_STORE_PAGE_SIZE_MAX */
+	/* Keyset cursor: only accounts after (after_created_at, after_id). */
+	const char *after_id;		/* NULL = from the first account */
+	int64_t after_created_at;
+	int64_t count_max;		/* > 0: count at most this many + 1 */
+	int *more;			/* (may be NULL) 1 if rows follow */
 };
 
 /*
- * One page, ordered by (created_at, id) so pages are stable. *total is the
- * number of matching accounts over all pages. Items carry no sealed blob.
+ * One page, ordered by (created_at, id) so pages are stable: page_size rows
+ * after the cursor (if any), skipping (page - 1) * page_size of them. The
+ * cost is that of the rows read, not of the project's size: without an
+ * owner the page comes from the (project_id, created_at, id) index, with
+ * one from the owner's accounts. *total is the number of matching
+ * accounts over all pages (cursor ignored), but with count_max > 0 the
+ * count stops at count_max + 1, so *total > count_max means "more than
+ * count_max". *f->more tells whether another page follows. Items carry no
+ * sealed blob.
  */
 int ml_store_account_list(struct ml_store *s,
     const struct ml_store_account_filter *f, struct ml_store_account **out,

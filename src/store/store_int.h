@@ -75,6 +75,10 @@ struct ml_store_ops {
 	    int64_t now, struct ml_err *err);
 	int (*account_get)(struct ml_store *s, const char *project_id,
 	    const char *id, struct ml_store_account *out, struct ml_err *err);
+	/*
+	 * Up to page_size + 1 rows (store.c drops the extra one and sets
+	 * f->more); *total counts at most count_max + 1 (0: all).
+	 */
 	int (*account_list)(struct ml_store *s,
 	    const struct ml_store_account_filter *f,
 	    struct ml_store_account **out, size_t *n, int64_t *total,

@@ -55,7 +55,9 @@ enum pg_stmt {
 	PG_ACCOUNT_INSERT,
 	PG_ACCOUNT_GET,
 	PG_ACCOUNT_LIST,
+	PG_ACCOUNT_LIST_OWNER,
 	PG_ACCOUNT_LIST_COUNT,
+	PG_ACCOUNT_LIST_COUNT_OWNER,
 	PG_ACCOUNT_UPDATE,
 	PG_ACCOUNT_SET_CREDS,
 	PG_ACCOUNT_SET_STATUS,
@@ -82,10 +84,14 @@ enum pg_stmt {
 	"origin_username, label, metadata, workspace_id, data_center, " \
 	"status, status_reasons, key_id, key_hints, created_at, updated_at, " \
 	"last_verified_at"
-#define PG_ACCOUNT_FILTER \
-	" FROM accounts WHERE project_id = $1" \
-	" AND ($2 IS NULL OR origin_owner_id = $2)" \
-	" AND ($3 IS NULL OR provider = $3)"
+/* The account list: store_sqlite.c's statements, same parameters. */
+#define PG_ACCOUNT_PAGE \
+	" AND ($2::text IS NULL OR provider = $2)" \
+	" AND (created_at, id) > ($5, $6)" \
+	" ORDER BY created_at, id LIMIT $3 OFFSET $4"
+#define PG_ACCOUNT_COUNT_OF(owner) \
+	"SELECT count(*) FROM (SELECT 1 FROM accounts WHERE project_id = $1" \
+	owner " AND ($2::text IS NULL OR provider = $2) LIMIT $3) AS m"
 #define PG_DASH_COLS \
 	"id, subject, project_id, one_time, created_at, expires_at, " \
 	"consumed_at, token_hash"
@@ -152,10 +158,14 @@ static const struct ml__pg_sql pg_sql[PG_STMT_COUNT] = {
 	    "SELECT " PG_ACCOUNT_COLS ", sealed FROM accounts"
 	    " WHERE project_id = $1 AND id = $2", "tt" },
 	[PG_ACCOUNT_LIST] = {
-	    "SELECT " PG_ACCOUNT_COLS PG_ACCOUNT_FILTER
-	    " ORDER BY created_at, id LIMIT $4 OFFSET $5", "tttii" },
-	[PG_ACCOUNT_LIST_COUNT] = { "SELECT count(*)" PG_ACCOUNT_FILTER,
-	    "ttt" },
+	    "SELECT " PG_ACCOUNT_COLS " FROM accounts WHERE project_id = $1"
+	    PG_ACCOUNT_PAGE, "ttiiit" },
+	[PG_ACCOUNT_LIST_OWNER] = {
+	    "SELECT " PG_ACCOUNT_COLS " FROM accounts WHERE project_id = $1"
+	    " AND origin_owner_id = $7" PG_ACCOUNT_PAGE, "ttiiitt" },
+	[PG_ACCOUNT_LIST_COUNT] = { PG_ACCOUNT_COUNT_OF(""), "tti" },
+	[PG_ACCOUNT_LIST_COUNT_OWNER] = {
+	    PG_ACCOUNT_COUNT_OF(" AND origin_owner_id = $4"), "ttit" },
 	[PG_ACCOUNT_UPDATE] = {
 	    "UPDATE accounts SET label = coalesce($3, label),"
 	    " metadata = coalesce($4, metadata), updated_at = $5"
@@ -798,22 +808,27 @@ pg_account_list(struct ml_store *s, const struct ml_store_account_filter *f,
 	struct ml__pg_conn *c = ml__pg_acquire(pg_pool(s));
 	PGresult *r = NULL;
 	void *arr = NULL;
-	int rc;
+	int rc, owner = f->origin_owner_id != NULL;
 
 	/* One snapshot: the count and the page agree. */
 	rc = ml__pg_simple(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
 	    err);
 	if (rc == ML_OK)
-		rc = ml__pg_exec(c, &pg_table, PG_ACCOUNT_LIST_COUNT, &r, err,
-		    f->project_id, f->origin_owner_id, f->provider);
+		rc = ml__pg_exec(c, &pg_table, owner ?
+		    PG_ACCOUNT_LIST_COUNT_OWNER : PG_ACCOUNT_LIST_COUNT, &r, err,
+		    f->project_id, f->provider, f->count_max > 0 ?
+		    f->count_max + 1 : INT64_MAX, f->origin_owner_id);
 	if (rc == ML_OK)
 		*total = PQntuples(r) > 0 ? ml__pg_col_int(r, 0, 0) : 0;
 	PQclear(r);
 	r = NULL;
 	if (rc == ML_OK)
-		rc = ml__pg_exec(c, &pg_table, PG_ACCOUNT_LIST, &r, err,
-		    f->project_id, f->origin_owner_id, f->provider,
-		    f->page_size, (f->page - 1) * f->page_size);
+		rc = ml__pg_exec(c, &pg_table, owner ? PG_ACCOUNT_LIST_OWNER :
+		    PG_ACCOUNT_LIST, &r, err, f->project_id, f->provider,
+		    f->page_size + 1, (f->page - 1) * f->page_size,
+		    f->after_id != NULL ? f->after_created_at : INT64_MIN,
+		    f->after_id != NULL ? f->after_id : "",
+		    f->origin_owner_id);
 	if (rc == ML_OK)
 		rc = ml__pg_collect(r, sizeof(**out), pg_read_account_row,
 		    &arr, n, err);

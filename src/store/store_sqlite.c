@@ -62,7 +62,9 @@ enum sq_stmt {
 	SQ_ACCOUNT_INSERT,
 	SQ_ACCOUNT_GET,
 	SQ_ACCOUNT_LIST,
+	SQ_ACCOUNT_LIST_OWNER,
 	SQ_ACCOUNT_LIST_COUNT,
+	SQ_ACCOUNT_LIST_COUNT_OWNER,
 	SQ_ACCOUNT_UPDATE,
 	SQ_ACCOUNT_SET_CREDS,
 	SQ_ACCOUNT_SET_STATUS,
@@ -89,10 +91,21 @@ enum sq_stmt {
 	"origin_username, label, metadata, workspace_id, data_center, " \
 	"status, status_reasons, key_id, key_hints, created_at, updated_at, " \
 	"last_verified_at"
-#define SQ_ACCOUNT_FILTER \
-	" FROM accounts WHERE project_id = ?1" \
-	" AND (?2 IS NULL OR origin_owner_id = ?2)" \
-	" AND (?3 IS NULL OR provider = ?3)"
+/*
+ * The account list, one statement per owner filter so each can use its
+ * index: without an owner, accounts_project_order (project_id, created_at,
+ * id) gives the page in order from the cursor on, reading only the page;
+ * with one, accounts_filter (project_id, origin_owner_id, provider) finds
+ * the owner's accounts. The count reads at most ?3 index entries.
+ * Parameters: ?1 project, ?2 provider or NULL, ?3 limit, ?4 offset, ?5 ?6
+ * the cursor (created_at, id) the page starts after, ?7 owner.
+ */
+#define SQ_ACCOUNT_PAGE \
+	" AND (?2 IS NULL OR provider = ?2) AND (created_at, id) > (?5, ?6)" \
+	" ORDER BY created_at, id LIMIT ?3 OFFSET ?4"
+#define SQ_ACCOUNT_COUNT_OF(owner) \
+	"SELECT count(*) FROM (SELECT 1 FROM accounts WHERE project_id = ?1" \
+	owner " AND (?2 IS NULL OR provider = ?2) LIMIT ?3)"
 #define SQ_DASH_COLS \
 	"id, subject, project_id, one_time, created_at, expires_at, " \
 	"consumed_at, token_hash"
@@ -159,9 +172,14 @@ static const char *const sq_sql[SQ_STMT_COUNT] = {
 	    "SELECT " SQ_ACCOUNT_COLS ", sealed FROM accounts"
 	    " WHERE project_id = ?1 AND id = ?2",
 	[SQ_ACCOUNT_LIST] =
-	    "SELECT " SQ_ACCOUNT_COLS SQ_ACCOUNT_FILTER
-	    " ORDER BY created_at, id LIMIT ?4 OFFSET ?5",
-	[SQ_ACCOUNT_LIST_COUNT] = "SELECT count(*)" SQ_ACCOUNT_FILTER,
+	    "SELECT " SQ_ACCOUNT_COLS " FROM accounts WHERE project_id = ?1"
+	    SQ_ACCOUNT_PAGE,
+	[SQ_ACCOUNT_LIST_OWNER] =
+	    "SELECT " SQ_ACCOUNT_COLS " FROM accounts WHERE project_id = ?1"
+	    " AND origin_owner_id = ?7" SQ_ACCOUNT_PAGE,
+	[SQ_ACCOUNT_LIST_COUNT] = SQ_ACCOUNT_COUNT_OF(""),
+	[SQ_ACCOUNT_LIST_COUNT_OWNER] =
+	    SQ_ACCOUNT_COUNT_OF(" AND origin_owner_id = ?4"),
 	[SQ_ACCOUNT_UPDATE] =
 	    "UPDATE accounts SET label = coalesce(?3, label),"
 	    " metadata = coalesce(?4, metadata), updated_at = ?5"
@@ -1242,22 +1260,29 @@ sq_account_list(struct ml_store *s, const struct ml_store_account_filter *f,
 	struct sq_conn *c = sq_acquire(s);
 	void *arr = NULL;
 	sqlite3_stmt *st = NULL;
-	int rc;
+	int rc, owner = f->origin_owner_id != NULL;
 
 	/* One read transaction: the count and the page see one snapshot. */
 	rc = sq_simple(c, SQ_BEGIN, err);
 	if (rc == ML_OK)
-		rc = sq_prep(c, SQ_ACCOUNT_LIST_COUNT, &st, err);
+		rc = sq_prep(c, owner ? SQ_ACCOUNT_LIST_COUNT_OWNER :
+		    SQ_ACCOUNT_LIST_COUNT, &st, err);
 	if (rc == ML_OK)
-		rc = sq_bind(c, st, "ttt", f->project_id, f->origin_owner_id,
-		    f->provider);
+		rc = sq_bind(c, st, owner ? "ttit" : "tti", f->project_id,
+		    f->provider, f->count_max > 0 ? f->count_max + 1 :
+		    INT64_MAX, f->origin_owner_id);
 	if (rc == ML_OK)
 		rc = sq_scalar(c, st, total, err);
 	if (rc == ML_OK)
-		rc = sq_prep(c, SQ_ACCOUNT_LIST, &st, err);
+		rc = sq_prep(c, owner ? SQ_ACCOUNT_LIST_OWNER : SQ_ACCOUNT_LIST,
+		    &st, err);
+	/* One row more than the page: whether another page follows. */
 	if (rc == ML_OK)
-		rc = sq_bind(c, st, "tttii", f->project_id, f->origin_owner_id,
-		    f->provider, f->page_size, (f->page - 1) * f->page_size);
+		rc = sq_bind(c, st, owner ? "ttiiitt" : "ttiiit",
+		    f->project_id, f->provider, f->page_size + 1,
+		    (f->page - 1) * f->page_size, f->after_id != NULL ?
+		    f->after_created_at : INT64_MIN, f->after_id != NULL ?
+		    f->after_id : "", f->origin_owner_id);
 	if (rc == ML_OK)
 		rc = sq_collect(c, st, "list accounts", sizeof(**out),
 		    sq_read_account_row, &arr, n, err);

@@ -581,8 +581,14 @@ class LinkTest(LinkCase):
         self.assertRegex(rid, r"^req_[0-9a-f]{16}$")
         st, hd2, _ = self.env.request("GET", "/healthz", key=False)
         self.assertNotEqual(hd2["x-request-id"], rid)
-        log = self.env.server.p.logtext()
-        line = [l for l in log.splitlines() if "request_id=" + rid in l]
+        # Access lines are buffered: on disk within 0.1 s. Wait for it.
+        deadline = time.monotonic() + 10
+        line = []
+        while not line and time.monotonic() < deadline:
+            log = self.env.server.p.logtext()
+            line = [l for l in log.splitlines() if "request_id=" + rid in l]
+            if not line:
+                time.sleep(0.02)  # polling for the line, not timing it
         self.assertEqual(len(line), 1, line)
         self.assertRegex(line[0], r"method=GET path=/healthz status=200 "
                          r"bytes=\d+ duration_ms=[0-9.]+")

@@ -797,6 +797,78 @@ store_account_list_pages_filters_stable(void **state)
 	    &err), ML_EINVAL);
 }
 
+/* Cursor pages walk every account once; a capped count says "more". */
+static void
+store_account_list_cursor_and_capped_count(void **state)
+{
+	struct fixture *fx = *state;
+	struct ml_store_account_filter f = { 0 };
+	struct ml_store_account a, *list = NULL;
+	char ids[7][ML_STORE_ID_MAX], seen[7][ML_STORE_ID_MAX];
+	char last[ML_STORE_ID_MAX] = "";
+	struct ml_err err;
+	int64_t total = 0, last_at = 0;
+	size_t n = 0, got = 0, i, j, k;
+	int more = -1, pages = 0;
+
+	for (i = 0; i < 7; i++) {
+		/* Two share a created_at: the id breaks the tie. */
+		make_account(&a, fx->a.id, i % 2 ? "odd" : "even",
+		    1700000000 + (int64_t)(i / 2 * 2));
+		assert_int_equal(ml_store_account_insert(fx->s, &a, &err),
+		    ML_OK);
+		ml_strlcpy(ids[i], a.id, sizeof(ids[i]));
+		drop_account(&a);
+	}
+	f.project_id = fx->a.id;
+	f.page_size = 3;
+	f.count_max = 4;
+	f.more = &more;
+	do {
+		f.after_id = last[0] != '\0' ? last : NULL;
+		f.after_created_at = last_at;
+		assert_int_equal(ml_store_account_list(fx->s, &f, &list, &n,
+		    &total, &err), ML_OK);
+		assert_int_equal(total, 5);	/* stopped at count_max + 1 */
+		assert_int_equal(n, ++pages < 3 ? 3 : 1);
+		assert_int_equal(more, pages < 3);
+		for (i = 0; i < n; i++) {
+			assert_true(got < 7);
+			ml_strlcpy(seen[got++], list[i].id, sizeof(seen[0]));
+		}
+		ml_strlcpy(last, list[n - 1].id, sizeof(last));
+		last_at = list[n - 1].created_at;
+		ml_store_account_list_free(list, n);
+	} while (more);
+	assert_int_equal(got, 7);
+	for (i = 0; i < 7; i++) {	/* each exactly once */
+		for (j = k = 0; j < 7; j++)
+			k += strcmp(seen[j], ids[i]) == 0;
+		assert_int_equal(k, 1);
+	}
+	/* The owner filter pages by cursor too; no cap: the exact count. */
+	f.origin_owner_id = "even";
+	f.count_max = 0;
+	f.page_size = 2;
+	f.after_id = NULL;
+	assert_int_equal(ml_store_account_list(fx->s, &f, &list, &n, &total,
+	    &err), ML_OK);
+	assert_int_equal(total, 4);
+	assert_int_equal(n, 2);
+	assert_int_equal(more, 1);
+	f.after_created_at = list[1].created_at;
+	ml_strlcpy(last, list[1].id, sizeof(last));
+	f.after_id = last;
+	ml_store_account_list_free(list, n);
+	assert_int_equal(ml_store_account_list(fx->s, &f, &list, &n, &total,
+	    &err), ML_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(more, 0);
+	assert_string_equal(list[0].id, ids[4]);
+	assert_string_equal(list[1].id, ids[6]);
+	ml_store_account_list_free(list, n);
+}
+
 static void
 store_account_insert_spend_is_atomic(void **state)
 {
@@ -925,6 +997,60 @@ store_reseal_rewrites_all_or_nothing(void **state)
 	assert_int_equal(n, 1);
 	assert_string_equal(use[0].key_id, "k2");
 	ml_store_key_usage_free(use, n);
+}
+
+/* Account writes and key revocations move the generations caches watch. */
+static void
+store_writes_move_the_generations(void **state)
+{
+	struct fixture *fx = *state;
+	char key[ML_STORE_TOKEN_MAX];
+	struct ml_store_apikey info, got;
+	struct ml_store_account a, row;
+	struct ml_err err;
+	uint64_t g, k;
+
+	make_account(&a, fx->a.id, "o", 0);
+	assert_int_equal(ml_store_apikey_create(fx->s, fx->a.id, key,
+	    sizeof(key), &info, &err), ML_OK);
+	g = ml_store_account_gen(fx->s);
+	k = ml_store_apikey_gen(fx->s);
+	assert_int_equal(ml_store_account_insert(fx->s, &a, &err), ML_OK);
+	assert_true(ml_store_account_gen(fx->s) > g);
+	/* Reads move nothing. */
+	g = ml_store_account_gen(fx->s);
+	ml_store_account_init(&row);
+	assert_int_equal(ml_store_account_get(fx->s, fx->a.id, a.id, &row,
+	    &err), ML_OK);
+	assert_int_equal(ml_store_apikey_lookup(fx->s, key, &got, &err),
+	    ML_OK);
+	assert_int_equal(ml_store_account_gen(fx->s), g);
+	assert_int_equal(ml_store_apikey_gen(fx->s), k);
+	assert_int_equal(ml_store_account_update(fx->s, fx->a.id, a.id, "x",
+	    NULL, &err), ML_OK);
+	assert_true(ml_store_account_gen(fx->s) > g);
+	g = ml_store_account_gen(fx->s);
+	assert_int_equal(ml_store_account_set_status(fx->s, fx->a.id, a.id,
+	    ML_ACCOUNT_INACTIVE, NULL, 0, &err), ML_OK);
+	assert_true(ml_store_account_gen(fx->s) > g);
+	g = ml_store_account_gen(fx->s);
+	assert_int_equal(ml_store_account_set_credentials(fx->s, &a, &err),
+	    ML_OK);
+	assert_true(ml_store_account_gen(fx->s) > g);
+	g = ml_store_account_gen(fx->s);
+	assert_int_equal(ml_store_account_reseal(fx->s, reseal_prefix, NULL,
+	    NULL, &err), ML_OK);
+	assert_true(ml_store_account_gen(fx->s) > g);
+	g = ml_store_account_gen(fx->s);
+	assert_int_equal(ml_store_account_delete(fx->s, fx->a.id, a.id, &err),
+	    ML_OK);
+	assert_true(ml_store_account_gen(fx->s) > g);
+	assert_int_equal(ml_store_apikey_gen(fx->s), k);
+	assert_int_equal(ml_store_apikey_revoke(fx->s, fx->a.id, info.id,
+	    &err), ML_OK);
+	assert_true(ml_store_apikey_gen(fx->s) > k);
+	ml_store_account_cleanup(&row);
+	drop_account(&a);
 }
 
 /* ---- dashboard sessions ------------------------------------------------- */
@@ -1066,6 +1192,8 @@ main(void)
 		T(store_account_crud),
 		T(store_account_project_isolation),
 		T(store_account_list_pages_filters_stable),
+		T(store_account_list_cursor_and_capped_count),
+		T(store_writes_move_the_generations),
 		T(store_account_insert_spend_is_atomic),
 		T(store_account_rejects_oversized_fields),
 		T(store_reseal_rewrites_all_or_nothing),
