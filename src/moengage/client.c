@@ -2,25 +2,38 @@
 /*
  * client.c: the MoEngage HTTP client (client.h).
  *
- * Threading: one thread per client owns the curl multi handle and every
- * transfer on it. Both are made on the first submit, not by
- * ml_client_new(): an idle client costs no thread and no libcurl/TLS
- * initialisation (about 2.5 MB of resident library pages in a server that
- * keeps three clients). curl_global_init() is serialised by a static mutex
- * (older libcurl builds are not thread-safe there). Other threads only touch the submit queue (under c->mu)
- * and wake the thread with curl_multi_wakeup(). The thread sleeps in
- * curl_multi_poll() with a timeout no longer than the next retry's due
- * time, so a retry never blocks other transfers and nothing sleeps.
+ * Threading: one thread per client owns the curl multi handle, every easy
+ * handle and every transfer once it is queued. Both are made on the first
+ * submit, not by ml_client_new(): an idle client costs no thread and no
+ * libcurl/TLS initialisation (about 2.5 MB of resident library pages in a
+ * server that keeps three clients). curl_global_init() is serialised by a
+ * static mutex (older libcurl builds are not thread-safe there). Other
+ * threads only append to the submit queue (under c->mu); the submit that
+ * finds the queue empty wakes the thread with curl_multi_wakeup(), so a
+ * burst of submits costs one wake-up. The thread sleeps in curl_multi_poll()
+ * with a timeout no longer than the next retry's due time, so a retry never
+ * blocks other transfers and nothing sleeps.
+ *
+ * Hosts: the thread keeps one struct client_host per MoEngage host it has
+ * sent to, with the transfers of that host that are in the multi handle
+ * (at most max_host_connections, or that many times CLIENT_H2_STREAMS once
+ * the host answered over HTTP/2) and a FIFO of the ones waiting for a
+ * connection. Requests beyond the limit wait there, not in libcurl's
+ * pending list, where each would go through libcurl's connect step again
+ * every time a transfer ends. A retry that is due goes to the head of its
+ * host's queue.
  *
  * Ownership: ml_client_submit() moves the built request into a transfer
  * (struct client_xfer) which the thread frees after calling the completion
  * callback exactly once: with the final answer, a transport error, or
- * ML_ECANCELED when ml_client_free() stops the thread first. Header lists
- * carry credentials and are wiped before they are freed. Easy handles are
- * reused: a finished one goes to c->idle (at most CLIENT_IDLE_EASY, under
- * c->mu) and the next submit takes it and curl_easy_reset()s it, so no
- * option of one request survives into the next; ml_client_free() frees
- * them.
+ * ML_ECANCELED when ml_client_free() stops the thread first. The easy
+ * handle is set up on the thread when the transfer starts; its header list
+ * is made of nodes inside the transfer that point at the request's own
+ * header lines (wiped with the request), so no header is copied. Easy
+ * handles are reused: a finished one goes to c->idle (at most
+ * CLIENT_IDLE_EASY, client thread only) and the next transfer takes it and
+ * curl_easy_reset()s it, so no option of one request survives into the
+ * next; ml_client_free() frees them.
  *
  * Retries follow ml_retry_decide() with the wall clock for
  * x-ratelimit-reset and randombytes_uniform() for jitter; the due time is
@@ -50,18 +63,22 @@
 #define CLIENT_DEF_HOST_CONNS 8
 #define CLIENT_IDLE_POLL_MS 1000
 #define CLIENT_CONNECT_TO_MAX 300
-#define CLIENT_MAX_HOSTS 32	/* distinct hosts counted for MAXCONNECTS */
 #define CLIENT_IDLE_EASY 64	/* easy handles kept for reuse */
+#define CLIENT_H2_STREAMS 100	/* libcurl's CURLMOPT_MAX_CONCURRENT_STREAMS */
+
+struct client_host;
 
 struct client_xfer {
 	struct client_xfer *next;
+	struct client_xfer *prev;	/* in c->active only */
 	struct ml_client *c;
+	struct client_host *host;
 	struct ml_request req;
 	struct ml_response resp;
 	struct ml_buf body;
 	CURL *easy;
-	struct curl_slist *hdrs;
-	struct curl_slist *connect_to;
+	/* CURLOPT_HTTPHEADER: the request's lines, then "Expect:". */
+	struct curl_slist hdrs[ML_MAX_HEADERS + 1];
 	ml_client_done_fn cb;
 	void *ud;
 	int attempt;
@@ -71,7 +88,22 @@ struct client_xfer {
 	char errbuf[CURL_ERROR_SIZE];
 };
 
+/* One MoEngage host; client thread only. */
+struct client_host {
+	struct client_host *next;
+	char *name;
+	char *connect_to;		/* "host::HOST:PORT", or NULL */
+	struct curl_slist ct;		/* CURLOPT_CONNECT_TO list of one */
+	int active;			/* its transfers in the multi handle */
+	int multiplexed;		/* its last answer came over HTTP/2 */
+	struct client_xfer *queue;	/* waiting for a connection */
+	struct client_xfer **queue_tail;
+};
+
 static pthread_mutex_t client_global_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* libcurl only reads the header lines it is given. */
+static char client_no_expect[] = "Expect:";
 
 struct ml_client {
 	struct ml_client_opts opts;
@@ -86,11 +118,13 @@ struct ml_client {
 	int stopping;
 	struct client_xfer *queue;
 	struct client_xfer **queue_tail;
-	struct client_xfer *active;	/* client thread only */
-	CURL *idle[CLIENT_IDLE_EASY];	/* finished easy handles; under mu */
-	size_t nidle;
-	char *hosts[CLIENT_MAX_HOSTS];	/* hosts seen; client thread only */
+	/* Client thread only from here. */
+	struct client_xfer *active;	/* in the multi handle */
+	struct client_xfer *waiting;	/* retries not yet due */
+	struct client_host *hosts;
 	size_t nhosts;
+	CURL *idle[CLIENT_IDLE_EASY];	/* finished easy handles */
+	size_t nidle;
 };
 
 static int64_t
@@ -113,29 +147,15 @@ ml_client_opts_init(struct ml_client_opts *opts)
 	opts->retry = ml_retry_policy_default();
 }
 
-static void
-client_slist_free_zero(struct curl_slist *l)
-{
-	struct curl_slist *p;
-
-	for (p = l; p != NULL; p = p->next)
-		sodium_memzero(p->data, strlen(p->data));
-	curl_slist_free_all(l);
-}
-
-/* Keep a finished (not added) easy handle for the next submit, or free it. */
+/* Keep a finished (not added) easy handle for the next transfer. */
 static void
 client_easy_release(struct ml_client *c, CURL *easy)
 {
 	if (easy == NULL)
 		return;
-	pthread_mutex_lock(&c->mu);
-	if (c->nidle < CLIENT_IDLE_EASY) {
+	if (c->nidle < CLIENT_IDLE_EASY)
 		c->idle[c->nidle++] = easy;
-		easy = NULL;
-	}
-	pthread_mutex_unlock(&c->mu);
-	if (easy != NULL)
+	else
 		curl_easy_cleanup(easy);
 }
 
@@ -146,8 +166,6 @@ client_xfer_free(struct client_xfer *x)
 	if (x == NULL)
 		return;
 	client_easy_release(x->c, x->easy);
-	client_slist_free_zero(x->hdrs);
-	client_slist_free_zero(x->connect_to);
 	ml_buf_cleanup_zero(&x->body);
 	ml_response_cleanup(&x->resp);
 	ml_request_cleanup(&x->req);
@@ -230,43 +248,32 @@ client_write(char *p, size_t size, size_t n, void *ud)
 	return size * n;
 }
 
+/* Set up x's easy handle (taken from c->idle or made) for its request. */
 static int
 client_easy_setup(struct ml_client *c, struct client_xfer *x)
 {
 	const struct ml_request *r = &x->req;
-	char ct[CLIENT_CONNECT_TO_MAX];
-	struct curl_slist *l;
 	CURLcode cc = CURLE_OK;
 	size_t i;
 
 	/* A reused handle forgets every option of its last request (headers,
 	 * private pointer, write target, CONNECT_TO, CAINFO, method, body);
 	 * its connections stay in the multi handle's cache. */
-	if (x->easy != NULL)
+	if (c->nidle > 0) {
+		x->easy = c->idle[--c->nidle];
 		curl_easy_reset(x->easy);
-	else
+	} else {
 		x->easy = curl_easy_init();
+	}
 	if (x->easy == NULL)
 		return ML_ENOMEM;
-	for (i = 0; i < r->nheaders; i++) {
-		l = curl_slist_append(x->hdrs, r->headers[i]);
-		if (l == NULL)
-			return ML_ENOMEM;
-		x->hdrs = l;
-	}
 	/* Never wait for "100 Continue"; MoEngage bodies are small. */
-	l = curl_slist_append(x->hdrs, "Expect:");
-	if (l == NULL)
-		return ML_ENOMEM;
-	x->hdrs = l;
-	if (c->connect_to != NULL) {
-		/* Only this request's own (MoEngage) host is redirected; the
-		 * URL, Host header and TLS SNI stay the real ones. */
-		snprintf(ct, sizeof(ct), "%s::%s", r->host, c->connect_to);
-		x->connect_to = curl_slist_append(NULL, ct);
-		if (x->connect_to == NULL)
-			return ML_ENOMEM;
+	for (i = 0; i < r->nheaders; i++) {
+		x->hdrs[i].data = r->headers[i];
+		x->hdrs[i].next = &x->hdrs[i + 1];
 	}
+	x->hdrs[i].data = client_no_expect;
+	x->hdrs[i].next = NULL;
 #define SET(opt, val) \
 	do { if (cc == CURLE_OK) cc = curl_easy_setopt(x->easy, opt, val); } \
 	while (0)
@@ -298,8 +305,10 @@ client_easy_setup(struct ml_client *c, struct client_xfer *x)
 	 * getenv() the *_proxy variables on every transfer. */
 	SET(CURLOPT_PROXY, c->proxy != NULL ? c->proxy : "");
 	SET(CURLOPT_NOPROXY, c->proxy != NULL ? "" : "*");
-	if (x->connect_to != NULL)
-		SET(CURLOPT_CONNECT_TO, x->connect_to);
+	/* Only this request's own (MoEngage) host is redirected; the URL,
+	 * Host header and TLS SNI stay the real ones. */
+	if (x->host->connect_to != NULL)
+		SET(CURLOPT_CONNECT_TO, &x->host->ct);
 	if (r->body != NULL) {
 		SET(CURLOPT_POSTFIELDS, r->body);
 		SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body_len);
@@ -329,6 +338,16 @@ client_finish(struct client_xfer *x, const struct ml_err *err)
 }
 
 static void
+client_fail(struct client_xfer *x, int rc, const char *what)
+{
+	struct ml_err err;
+
+	ml_err_clear(&err);
+	ml_err_set(&err, rc, NULL, "%s", what);
+	client_finish(x, &err);
+}
+
+static void
 client_cancel(struct client_xfer *x)
 {
 	struct ml_err err;
@@ -340,66 +359,167 @@ client_cancel(struct client_xfer *x)
 	client_finish(x, &err);
 }
 
-/*
- * Count the request's host; with a new one, raise CURLMOPT_MAXCONNECTS to
- * max_host_connections per host, so libcurl's connection cache (by default
- * 4 x the transfers currently added) never shrinks below what the hosts
- * may keep open and idle connections are not closed and re-handshaked.
- */
+/* Cancel every transfer of a list linked by next. */
 static void
-client_note_host(struct ml_client *c, const char *host)
+client_cancel_list(struct client_xfer *x)
 {
-	size_t i;
+	struct client_xfer *next;
 
-	if (host == NULL || c->nhosts == CLIENT_MAX_HOSTS)
-		return;
-	for (i = 0; i < c->nhosts; i++)
-		if (strcmp(c->hosts[i], host) == 0)
-			return;
-	c->hosts[c->nhosts] = ml_strdup(host);
-	if (c->hosts[c->nhosts] == NULL)
-		return;
+	for (; x != NULL; x = next) {
+		next = x->next;
+		client_cancel(x);
+	}
+}
+
+/*
+ * The host of name, made on first use. A new host raises
+ * CURLMOPT_MAXCONNECTS to max_host_connections per host, so libcurl's
+ * connection cache (by default 4 x the transfers currently added) never
+ * shrinks below what the hosts may keep open and idle connections are not
+ * closed and re-handshaked.
+ */
+static struct client_host *
+client_host_get(struct ml_client *c, const char *name)
+{
+	char ct[CLIENT_CONNECT_TO_MAX];
+	struct client_host *h;
+
+	for (h = c->hosts; h != NULL; h = h->next)
+		if (strcmp(h->name, name) == 0)
+			return h;
+	h = ml_calloc(1, sizeof(*h));
+	if (h == NULL)
+		return NULL;
+	h->name = ml_strdup(name);
+	if (h->name != NULL && c->connect_to != NULL) {
+		snprintf(ct, sizeof(ct), "%s::%s", name, c->connect_to);
+		h->connect_to = ml_strdup(ct);
+		h->ct.data = h->connect_to;
+	}
+	if (h->name == NULL || (c->connect_to != NULL &&
+	    h->connect_to == NULL)) {
+		ml_free(h->name);
+		ml_free(h);
+		return NULL;
+	}
+	h->queue_tail = &h->queue;
+	h->next = c->hosts;
+	c->hosts = h;
 	c->nhosts++;
 	curl_multi_setopt(c->multi, CURLMOPT_MAXCONNECTS,
 	    (long)c->opts.max_host_connections * (long)c->nhosts);
+	return h;
 }
 
-/* Start (or restart, for a retry) one attempt. */
 static void
+client_host_free(struct client_host *h)
+{
+	ml_free(h->connect_to);
+	ml_free(h->name);
+	ml_free(h);
+}
+
+/* Transfers of h allowed in the multi handle at once. */
+static int
+client_host_limit(const struct ml_client *c, const struct client_host *h)
+{
+	return c->opts.max_host_connections *
+	    (h->multiplexed ? CLIENT_H2_STREAMS : 1);
+}
+
+static void
+client_active_add(struct ml_client *c, struct client_xfer *x)
+{
+	x->prev = NULL;
+	x->next = c->active;
+	if (c->active != NULL)
+		c->active->prev = x;
+	c->active = x;
+}
+
+static void
+client_active_del(struct ml_client *c, struct client_xfer *x)
+{
+	if (x->prev != NULL)
+		x->prev->next = x->next;
+	else
+		c->active = x->next;
+	if (x->next != NULL)
+		x->next->prev = x->prev;
+	x->next = x->prev = NULL;
+}
+
+/* Start one attempt of x (set up on its first); 0 if x was finished. */
+static int
 client_start(struct ml_client *c, struct client_xfer *x)
 {
-	struct ml_err err;
+	int rc;
 
-	client_note_host(c, x->req.host);
+	if (x->easy == NULL) {
+		rc = client_easy_setup(c, x);
+		if (rc) {
+			client_fail(x, rc, rc == ML_ENOMEM ? "out of memory" :
+			    "could not set up the transfer");
+			return 0;
+		}
+	}
 	x->attempt++;
 	x->write_rc = ML_OK;
 	x->errbuf[0] = '\0';
 	ml_buf_reset(&x->body);
 	ml_response_cleanup(&x->resp);
 	if (curl_multi_add_handle(c->multi, x->easy) != CURLM_OK) {
-		ml_err_clear(&err);
-		ml_err_set(&err, ML_EINTERNAL, NULL,
-		    "could not start the transfer");
-		client_finish(x, &err);
-		return;
+		client_fail(x, ML_EINTERNAL, "could not start the transfer");
+		return 0;
 	}
 	x->in_multi = 1;
-	x->next = c->active;
-	c->active = x;
+	x->host->active++;
+	client_active_add(c, x);
+	return 1;
 }
 
+/* Start what h's connections allow, oldest first. */
 static void
-client_unlink(struct ml_client *c, struct client_xfer *x)
+client_host_pump(struct ml_client *c, struct client_host *h)
 {
-	struct client_xfer **pp;
+	struct client_xfer *x;
 
-	for (pp = &c->active; *pp != NULL; pp = &(*pp)->next) {
-		if (*pp == x) {
-			*pp = x->next;
-			x->next = NULL;
-			return;
-		}
+	while (h->queue != NULL && h->active < client_host_limit(c, h)) {
+		x = h->queue;
+		h->queue = x->next;
+		if (h->queue == NULL)
+			h->queue_tail = &h->queue;
+		x->next = NULL;
+		client_start(c, x);
 	}
+}
+
+/* A submitted transfer: to the back of its host's queue. */
+static void
+client_enqueue(struct ml_client *c, struct client_xfer *x)
+{
+	struct client_host *h = client_host_get(c, x->req.host);
+
+	if (h == NULL) {
+		client_fail(x, ML_ENOMEM, "out of memory");
+		return;
+	}
+	x->host = h;
+	x->next = NULL;
+	*h->queue_tail = x;
+	h->queue_tail = &x->next;
+}
+
+/* A retry that is due: to the front of its host's queue. */
+static void
+client_requeue(struct client_xfer *x)
+{
+	struct client_host *h = x->host;
+
+	x->next = h->queue;
+	if (h->queue == NULL)
+		h->queue_tail = &x->next;
+	h->queue = x;
 }
 
 /* curl result -> ML_* status; *nothing_sent if the request never left. */
@@ -459,10 +579,11 @@ client_transport_err(struct ml_client *c, struct client_xfer *x, int rc,
 		    x->req.host, detail);
 }
 
-/* One attempt ended: retry later, or finish. */
+/* One attempt ended: retry later, or finish; then start the next. */
 static void
 client_done(struct ml_client *c, struct client_xfer *x, CURLcode res)
 {
+	struct client_host *h = x->host;
 	struct ml_attempt at;
 	struct ml_err err;
 	long status = 0, hv = 0, wait_ms;
@@ -470,11 +591,13 @@ client_done(struct ml_client *c, struct client_xfer *x, CURLcode res)
 
 	curl_multi_remove_handle(c->multi, x->easy);
 	x->in_multi = 0;
-	client_unlink(c, x);
+	h->active--;
+	client_active_del(c, x);
 	ml_err_clear(&err);
 	if (res == CURLE_OK) {
 		curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
 		curl_easy_getinfo(x->easy, CURLINFO_HTTP_VERSION, &hv);
+		h->multiplexed = hv == CURL_HTTP_VERSION_2_0;
 	} else {
 		rc = client_transport_rc(res, x->write_rc, &nothing_sent,
 		    &permanent);
@@ -496,56 +619,77 @@ client_done(struct ml_client *c, struct client_xfer *x, CURLcode res)
 		x->due_ms = client_clock_ms(CLOCK_MONOTONIC) + wait_ms;
 		if (x->due_ms == 0)
 			x->due_ms = 1;
-		x->next = c->active;
-		c->active = x;
-		return;
-	}
-	if (rc != ML_OK) {
+		x->next = c->waiting;
+		c->waiting = x;
+	} else if (rc != ML_OK) {
 		client_transport_err(c, x, rc, res, &err);
 		client_finish(x, &err);
-		return;
+	} else {
+		x->resp.body_len = x->body.len;
+		x->resp.body = ml_buf_detach(&x->body);
+		if (x->resp.body == NULL) {
+			x->resp.body_len = 0;
+			ml_err_set(&err, ML_ENOMEM, NULL, "out of memory");
+			client_finish(x, &err);
+		} else {
+			rc = ml_envelope_parse(x->req.envelope,
+			    x->resp.status, x->resp.body, x->resp.body_len,
+			    &err);
+			client_finish(x, rc ? &err : NULL);
+		}
 	}
-	x->resp.body_len = x->body.len;
-	x->resp.body = ml_buf_detach(&x->body);
-	if (x->resp.body == NULL) {
-		x->resp.body_len = 0;
-		ml_err_set(&err, ML_ENOMEM, NULL, "out of memory");
-		client_finish(x, &err);
-		return;
-	}
-	rc = ml_envelope_parse(x->req.envelope, x->resp.status, x->resp.body,
-	    x->resp.body_len, &err);
-	client_finish(x, rc ? &err : NULL);
+	client_host_pump(c, h);
 }
 
-/* Restart due retries; returns ms until the next one (or the idle poll). */
+/* Requeue due retries; returns ms until the next one (or the idle poll). */
 static int
 client_run_due(struct ml_client *c)
 {
-	struct client_xfer *x, *next, *due = NULL;
-	int64_t now = client_clock_ms(CLOCK_MONOTONIC), left;
+	struct client_xfer *x, **pp;
+	int64_t now, left;
 	int timeout = CLIENT_IDLE_POLL_MS;
 
-	for (x = c->active; x != NULL; x = next) {
-		next = x->next;
-		if (x->in_multi || x->due_ms == 0)
-			continue;
+	if (c->waiting == NULL)
+		return timeout;
+	now = client_clock_ms(CLOCK_MONOTONIC);
+	for (pp = &c->waiting; (x = *pp) != NULL;) {
 		if (x->due_ms <= now) {
-			client_unlink(c, x);
+			*pp = x->next;
 			x->due_ms = 0;
-			x->next = due;
-			due = x;
+			client_requeue(x);
+			client_host_pump(c, x->host);
+			timeout = 0;
 			continue;
 		}
 		left = x->due_ms - now;
 		if (left < timeout)
 			timeout = (int)left;
+		pp = &x->next;
 	}
-	for (x = due; x != NULL; x = next) {
-		next = x->next;
-		client_start(c, x);
+	return timeout;
+}
+
+/* At shutdown: every transfer the thread holds ends with ML_ECANCELED. */
+static void
+client_cancel_all(struct ml_client *c)
+{
+	struct client_host *h;
+	struct client_xfer *x;
+
+	while ((x = c->active) != NULL) {
+		client_active_del(c, x);
+		curl_multi_remove_handle(c->multi, x->easy);
+		x->in_multi = 0;
+		x->host->active--;
+		client_cancel(x);
 	}
-	return due != NULL ? 0 : timeout;
+	client_cancel_list(c->waiting);
+	c->waiting = NULL;
+	for (h = c->hosts; h != NULL; h = h->next) {
+		client_cancel_list(h->queue);
+		h->queue = NULL;
+		h->queue_tail = &h->queue;
+	}
 }
 
 static void *
@@ -553,6 +697,7 @@ client_main(void *arg)
 {
 	struct ml_client *c = arg;
 	struct client_xfer *x, *next, *queue;
+	struct client_host *h;
 	struct CURLMsg *m;
 	int running, left, stop, timeout;
 
@@ -563,16 +708,18 @@ client_main(void *arg)
 		c->queue_tail = &c->queue;
 		stop = c->stopping;
 		pthread_mutex_unlock(&c->mu);
-		for (x = queue; x != NULL; x = next) {
-			next = x->next;
-			x->next = NULL;
-			if (stop)
-				client_cancel(x);
-			else
-				client_start(c, x);
-		}
-		if (stop)
+		if (stop) {
+			client_cancel_list(queue);
 			break;
+		}
+		if (queue != NULL) {
+			for (x = queue; x != NULL; x = next) {
+				next = x->next;
+				client_enqueue(c, x);
+			}
+			for (h = c->hosts; h != NULL; h = h->next)
+				client_host_pump(c, h);
+		}
 		timeout = client_run_due(c);
 		curl_multi_perform(c->multi, &running);
 		while ((m = curl_multi_info_read(c->multi, &left)) != NULL) {
@@ -590,14 +737,7 @@ client_main(void *arg)
 		if (timeout > 0)
 			curl_multi_poll(c->multi, NULL, 0, timeout, NULL);
 	}
-	while (c->active != NULL) {
-		x = c->active;
-		c->active = x->next;
-		if (x->in_multi)
-			curl_multi_remove_handle(c->multi, x->easy);
-		x->in_multi = 0;
-		client_cancel(x);
-	}
+	client_cancel_all(c);
 	return NULL;
 }
 
@@ -724,6 +864,7 @@ client_start_thread(struct ml_client *c, struct ml_err *err)
 void
 ml_client_free(struct ml_client *c)
 {
+	struct client_host *h;
 	size_t i;
 	int started;
 
@@ -751,8 +892,10 @@ ml_client_free(struct ml_client *c)
 	ml_free(c->connect_to);
 	ml_free(c->ca_file);
 	ml_free(c->proxy);
-	for (i = 0; i < c->nhosts; i++)
-		ml_free(c->hosts[i]);
+	while ((h = c->hosts) != NULL) {
+		c->hosts = h->next;
+		client_host_free(h);
+	}
 	ml_free(c);
 }
 
@@ -761,57 +904,48 @@ ml_client_submit(struct ml_client *c, struct ml_request *req,
     ml_client_done_fn cb, void *ud, struct ml_err *err)
 {
 	struct client_xfer *x;
-	CURL *easy = NULL;
-	int rc;
+	int rc, wake = 0;
 
 	if (c == NULL || req == NULL || cb == NULL || req->url == NULL)
 		return ml_err_set(err, ML_EINVAL, NULL,
 		    "nothing to submit (build the request first)");
-	pthread_mutex_lock(&c->mu);
-	rc = c->stopping ? ML_ECANCELED : client_start_thread(c, err);
-	if (rc == ML_OK && c->nidle > 0)
-		easy = c->idle[--c->nidle];
-	pthread_mutex_unlock(&c->mu);
-	if (rc == ML_ECANCELED)
-		return ml_err_set(err, rc, "canceled",
-		    "the MoEngage client is shutting down");
-	if (rc)
-		return rc;
-	x = ml_calloc(1, sizeof(*x));
-	if (x == NULL) {
-		client_easy_release(c, easy);
+	x = ml_malloc(sizeof(*x));
+	if (x == NULL)
 		return ml_err_set(err, ML_ENOMEM, NULL, "out of memory");
-	}
+	/* The header nodes and error buffer are filled when x starts. */
+	memset(x, 0, offsetof(struct client_xfer, hdrs));
 	x->c = c;
-	x->easy = easy;
 	x->req = *req;
 	x->cb = cb;
 	x->ud = ud;
+	x->attempt = 0;
+	x->in_multi = 0;
+	x->write_rc = ML_OK;
+	x->due_ms = 0;
 	ml_response_init(&x->resp);
 	ml_buf_init(&x->body, c->opts.max_response);
-	rc = client_easy_setup(c, x);
+	pthread_mutex_lock(&c->mu);
+	rc = c->stopping ? ML_ECANCELED : client_start_thread(c, err);
 	if (rc == ML_OK) {
-		pthread_mutex_lock(&c->mu);
-		if (c->stopping) {
-			rc = ML_ECANCELED;
-		} else {
-			*c->queue_tail = x;
-			c->queue_tail = &x->next;
-		}
-		pthread_mutex_unlock(&c->mu);
+		/* Only the submit that finds the queue empty wakes the
+		 * thread: it takes the whole queue when it wakes. */
+		wake = c->queue == NULL;
+		*c->queue_tail = x;
+		c->queue_tail = &x->next;
 	}
+	pthread_mutex_unlock(&c->mu);
 	if (rc) {
-		/* The request still belongs to the caller: free only ours. */
-		ml_request_init(&x->req);
-		client_xfer_free(x);
+		/* The request still belongs to the caller. */
+		ml_buf_cleanup(&x->body);
+		ml_free(x);
 		if (rc == ML_ECANCELED)
 			return ml_err_set(err, rc, "canceled",
 			    "the MoEngage client is shutting down");
-		return ml_err_set(err, rc, NULL, rc == ML_ENOMEM ?
-		    "out of memory" : "could not set up the transfer");
+		return rc;
 	}
 	ml_request_init(req);
-	curl_multi_wakeup(c->multi);
+	if (wake)
+		curl_multi_wakeup(c->multi);
 	return ML_OK;
 }
 

@@ -2,7 +2,8 @@
 /*
  * Unit tests: the client's transport behaviour without a MoEngage
  * simulator: refused connections, silent servers (timeouts), cancellation
- * on shutdown, and local errors that must send nothing. Every "server" is a
+ * on shutdown, more requests than connections (the client's own per-host
+ * queue), and local errors that must send nothing. Every "server" is a
  * socket of this process on 127.0.0.1; full exchanges are covered by
  * tests/integration/test_call_data.py against `moelink sim`.
  */
@@ -15,6 +16,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -241,6 +243,190 @@ client_free_cancels_pending_work_once(void **state)
 	close(fd);
 }
 
+/* Build Test Connection requests on acct and submit them with cb. */
+static void
+submit_n(struct ml_client *c, struct ml_account *acct, int n,
+    ml_client_done_fn cb, void **uds)
+{
+	struct ml_request req;
+	struct ml_err err;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		assert_int_equal(ml_request_build(&req,
+		    ml_catalog_find("moengage_test_connection"), acct, NULL,
+		    &err), ML_OK);
+		assert_int_equal(ml_client_submit(c, &req, cb, uds[i], &err),
+		    ML_OK);
+	}
+}
+
+/* Completions in the order they arrived. */
+#define ORDER_MAX 8
+
+struct order;
+
+struct order_slot {
+	struct order *o;
+	int i;
+};
+
+struct order {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int n;
+	int seen[ORDER_MAX];
+	int code[ORDER_MAX];
+	char kind[ORDER_MAX][48];
+	char msg[ORDER_MAX][ML_ERR_MSG_LEN];
+	struct order_slot slot[ORDER_MAX];
+	void *uds[ORDER_MAX];
+};
+
+static void
+order_init(struct order *o)
+{
+	int i;
+
+	memset(o, 0, sizeof(*o));
+	pthread_mutex_init(&o->mu, NULL);
+	pthread_cond_init(&o->cv, NULL);
+	for (i = 0; i < ORDER_MAX; i++) {
+		o->slot[i].o = o;
+		o->slot[i].i = i;
+		o->uds[i] = &o->slot[i];
+	}
+}
+
+static void
+order_done(void *ud, struct ml_response *resp, const struct ml_err *err)
+{
+	struct order_slot *s = ud;
+	struct order *o = s->o;
+
+	(void)resp;
+	pthread_mutex_lock(&o->mu);
+	o->seen[o->n] = s->i;
+	o->code[o->n] = err != NULL ? err->code : ML_OK;
+	ml_strlcpy(o->kind[o->n], err != NULL ? err->kind : "",
+	    sizeof(o->kind[o->n]));
+	ml_strlcpy(o->msg[o->n], err != NULL ? err->msg : "",
+	    sizeof(o->msg[o->n]));
+	o->n++;
+	pthread_cond_signal(&o->cv);
+	pthread_mutex_unlock(&o->mu);
+}
+
+/* A TLS peer that accepts n connections, reads the ClientHello of each
+ * and hangs up: every request fails at once, with nothing sent. */
+struct hangup {
+	int fd;
+	int n;
+};
+
+static void *
+hangup_main(void *arg)
+{
+	struct hangup *h = arg;
+	struct pollfd p = { h->fd, POLLIN, 0 };
+	char buf[512];
+	int i, c;
+
+	for (i = 0; i < h->n; i++) {
+		assert_true(poll(&p, 1, -1) == 1);
+		c = accept(h->fd, NULL, NULL);
+		assert_true(c >= 0);
+		(void)read(c, buf, sizeof(buf));
+		close(c);
+	}
+	return NULL;
+}
+
+static void
+client_more_requests_than_connections_complete_in_order(void **state)
+{
+	struct order o;
+	struct ml_client_opts opts;
+	struct ml_account acct;
+	struct ml_client *c = NULL;
+	struct hangup h;
+	struct ml_err err;
+	pthread_t t;
+	char ct[64];
+	int port, i;
+
+	(void)state;
+	h.fd = silent_server(&port);
+	h.n = ORDER_MAX;
+	assert_int_equal(pthread_create(&t, NULL, hangup_main, &h), 0);
+	snprintf(ct, sizeof(ct), "127.0.0.1:%d", port);
+	ml_client_opts_init(&opts);
+	opts.connect_to = ct;
+	opts.max_host_connections = 1;
+	opts.retry.max_attempts = 1;
+	assert_int_equal(ml_client_new(&opts, &c, &err), ML_OK);
+	account(&acct);
+	order_init(&o);
+	/* 8 submitted at once on one connection: 7 wait their turn. */
+	submit_n(c, &acct, ORDER_MAX, order_done, o.uds);
+	pthread_mutex_lock(&o.mu);
+	while (o.n < ORDER_MAX)
+		pthread_cond_wait(&o.cv, &o.mu);
+	pthread_mutex_unlock(&o.mu);
+	for (i = 0; i < ORDER_MAX; i++) {
+		/* Each was sent (and failed) in its turn, none canceled. */
+		assert_int_equal(o.seen[i], i);
+		assert_int_equal(o.code[i], ML_ENET);
+		assert_string_equal(o.kind[i], "network_error");
+	}
+	/* One connection per request: none was attempted twice. */
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(accepted(h.fd), 0);
+	ml_client_free(c);
+	ml_account_cleanup(&acct);
+	close(h.fd);
+}
+
+static void
+client_free_cancels_requests_waiting_for_a_connection(void **state)
+{
+	struct order o;
+	struct ml_client_opts opts;
+	struct ml_account acct;
+	struct ml_client *c = NULL;
+	struct ml_err err;
+	struct pollfd p;
+	char ct[64];
+	int fd, port, i;
+
+	(void)state;
+	fd = silent_server(&port);
+	snprintf(ct, sizeof(ct), "127.0.0.1:%d", port);
+	ml_client_opts_init(&opts);
+	opts.connect_to = ct;
+	opts.max_host_connections = 1;
+	opts.timeout_ms = opts.connect_timeout_ms = 60000;
+	assert_int_equal(ml_client_new(&opts, &c, &err), ML_OK);
+	account(&acct);
+	order_init(&o);
+	submit_n(c, &acct, 4, order_done, o.uds);
+	/* The first request has its connection (its TLS never starts). */
+	p.fd = fd;
+	p.events = POLLIN;
+	assert_int_equal(poll(&p, 1, -1), 1);
+	ml_client_free(c);
+	assert_int_equal(o.n, 4);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(o.code[i], ML_ECANCELED);
+		assert_string_equal(o.kind[i], "canceled");
+		assert_non_null(strstr(o.msg[i], "shut down before"));
+	}
+	/* The three behind it never connected. */
+	assert_int_equal(accepted(fd), 1);
+	ml_account_cleanup(&acct);
+	close(fd);
+}
+
 /* Test Connection against a target that never answers TLS, with proxy
  * (NULL = none) configured; the callers count where the connection went. */
 static void
@@ -331,6 +517,8 @@ main(void)
 		cmocka_unit_test(client_timeout_resends_only_idempotent_requests),
 		cmocka_unit_test(client_local_errors_send_nothing),
 		cmocka_unit_test(client_free_cancels_pending_work_once),
+		cmocka_unit_test(client_more_requests_than_connections_complete_in_order),
+		cmocka_unit_test(client_free_cancels_requests_waiting_for_a_connection),
 		cmocka_unit_test(client_uses_only_the_configured_proxy),
 		cmocka_unit_test(client_rejects_bad_options_and_requests),
 	};
