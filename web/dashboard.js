@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The dashboard: sign-in, the Accounts page (re-verify, deactivate or
- * activate, edit label, delete), "Link account" (a connect session opened in the embedded Hub)
- * and "Create auth link". Under each account its delivery (GET
- * /events/stats): counters, last error, a chart of delivered per minute
- * (inline SVG built with DOM calls), its Segment write keys (created and
- * shown once, listed by prefix, revoked) and its dead letters with
- * "Replay". It calls the REST API with its HttpOnly
- * session cookie and sends the CSRF token from /dashboard/api/me on every
- * change. All data goes into the page with textContent, never as HTML.
+ * activate, edit label, delete), "Link account" (a connect session opened
+ * in the embedded Hub) and "Create auth link". Under each account its
+ * delivery (GET /events/stats): counters, last error, a chart of delivered
+ * per minute (inline SVG built with DOM calls), its Segment write keys
+ * (created and shown once, listed by prefix, revoked) and its dead letters
+ * with "Replay". It calls the REST API with its HttpOnly session cookie and
+ * sends the CSRF token from /dashboard/api/me on every change. All data
+ * goes into the page with textContent, never as HTML.
  */
 (function () {
   'use strict';
@@ -143,7 +143,7 @@
     td.setAttribute('data-th', 'Status');
     td.appendChild(el('span', 'badge badge-' + a.status, a.status));
     if (a.status !== 'active' && a.status_reasons && a.status_reasons.length) {
-      td.appendChild(el('span', 'reason', a.status_reasons[0].description));
+      td.appendChild(el('span', 'reason reason-' + a.status, a.status_reasons[0].description));
     }
     return td;
   }

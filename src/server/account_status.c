@@ -87,9 +87,8 @@ status_deactivated_reason(const struct ml_http_req *r, int64_t now)
 	ml_err_clear(&e);
 	ml_strlcpy(e.kind, "deactivated", sizeof(e.kind));
 	ml_strlcpy(e.msg, r->via_dashboard ? "Deactivated from the dashboard: "
-	    "nothing is sent to MoEngage until it is activated again." :
-	    "Deactivated through the API: nothing is sent to MoEngage until "
-	    "it is activated again.", sizeof(e.msg));
+	    "nothing is sent to MoEngage." : "Deactivated through the API: "
+	    "nothing is sent to MoEngage.", sizeof(e.msg));
 	return ml_link_reasons(&e, now);
 }
 

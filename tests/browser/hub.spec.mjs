@@ -100,6 +100,17 @@ await run('browser', async (context) => {
   const row2 = dash.locator('#acc-rows tr', { hasText: 'WS_US01' });
   await row2.getByRole('button', { name: 'Re-verify' }).click();
   await dash.locator('#flash', { hasText: 'MoEngage accepted its keys' }).waitFor();
+
+  // Deactivate (watch() accepts the confirmation), then activate again.
+  await row2.getByRole('button', { name: 'Deactivate' }).click();
+  await dash.locator('#flash', { hasText: 'is inactive' }).waitFor();
+  await row2.locator('.badge', { hasText: 'inactive' }).waitFor();
+  await row2.locator('.reason', { hasText: 'Deactivated from the dashboard' }).waitFor();
+  await dash.screenshot({ path: `${SHOTS}/04-deactivated.png`, fullPage: true });
+  await row2.getByRole('button', { name: 'Activate' }).click();
+  await dash.locator('#flash', { hasText: 'is active again' }).waitFor();
+  await row2.locator('.badge', { hasText: /^active$/ }).waitFor();
+  await row2.getByRole('button', { name: 'Deactivate' }).waitFor();
   await dash.screenshot({ path: `${SHOTS}/04-accounts.png`, fullPage: true });
 
   // ---- 6. "Link account": the embedded Hub -------------------------------
