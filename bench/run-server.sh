@@ -23,7 +23,9 @@
 # then a fresh server on a store with --accounts (default 100000) accounts
 # seeded through store.h/vault.h by bench/seed_accounts (once per run):
 #   serve-idle-100k, account-100k-64, list-100k-64 (GET /accounts, first page
-#   of 25, with the total count), serve-100k-after-load
+#   of 25, total counted up to 1,000), list-100k-exact-64 (?total=exact, the
+#   full count), list-100k-deep-64 (the page after account 50,000, by
+#   cursor), serve-100k-after-load
 set -eu
 ACCOUNTS=100000
 ARGS=""
@@ -95,6 +97,14 @@ while [ $r -le "$REPEAT" ]; do
 	    "http://127.0.0.1:$SERVE_PORT/accounts/$BIG_ACCOUNT"
 	bench_wrk list-100k-64 $r 2 64 "$BEARER_LUA" \
 	    "http://127.0.0.1:$SERVE_PORT/accounts?page=1&page_size=25"
+	# The full count on request, and a page 50,000 accounts deep by
+	# cursor (a server without cursors answers the first page to both).
+	bench_wrk list-100k-exact-64 $r 2 64 "$BEARER_LUA" \
+	    "http://127.0.0.1:$SERVE_PORT/accounts?page_size=25&total=exact"
+	CURSOR=$(python3 "$BENCH_DIR/list_cursor.py" "$SERVE_PORT" \
+	    "$T/big/api.key" 2000)
+	bench_wrk list-100k-deep-64 $r 2 64 "$BEARER_LUA" \
+	    "http://127.0.0.1:$SERVE_PORT/accounts?page_size=25&cursor=$CURSOR"
 	mem serve-100k-after-load $r "$SERVE_PID"
 	bench_stop "$SERVE_PID"
 	r=$((r + 1))

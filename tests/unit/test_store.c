@@ -741,26 +741,40 @@ store_account_project_isolation(void **state)
 	drop_account(&a);
 }
 
+/*
+ * Seven accounts of project A, owners "even" and "odd" by turns, created
+ * at 1700000000 + (i / step) * step: step 2 gives pairs sharing a second.
+ */
+static void
+insert_seven(struct fixture *fx, char ids[7][ML_STORE_ID_MAX], size_t step)
+{
+	struct ml_store_account a;
+	struct ml_err err;
+	size_t i;
+
+	for (i = 0; i < 7; i++) {
+		make_account(&a, fx->a.id, i % 2 ? "odd" : "even",
+		    1700000000 + (int64_t)(i / step * step));
+		assert_int_equal(ml_store_account_insert(fx->s, &a, &err),
+		    ML_OK);
+		ml_strlcpy(ids[i], a.id, sizeof(ids[i]));
+		drop_account(&a);
+	}
+}
+
 static void
 store_account_list_pages_filters_stable(void **state)
 {
 	struct fixture *fx = *state;
 	struct ml_store_account_filter f = { 0 };
-	struct ml_store_account a, *list = NULL;
+	struct ml_store_account *list = NULL;
 	char ids[7][ML_STORE_ID_MAX], seen[7][ML_STORE_ID_MAX];
 	struct ml_err err;
 	int64_t total = 0;
 	size_t n = 0, got = 0, i;
 	int page;
 
-	for (i = 0; i < 7; i++) {
-		make_account(&a, fx->a.id, i % 2 ? "odd" : "even",
-		    1700000000 + (int64_t)i);
-		assert_int_equal(ml_store_account_insert(fx->s, &a, &err),
-		    ML_OK);
-		ml_strlcpy(ids[i], a.id, sizeof(ids[i]));
-		drop_account(&a);
-	}
+	insert_seven(fx, ids, 1);
 	f.project_id = fx->a.id;
 	f.page_size = 3;
 	for (page = 1; page <= 3; page++) {
@@ -803,7 +817,7 @@ store_account_list_cursor_and_capped_count(void **state)
 {
 	struct fixture *fx = *state;
 	struct ml_store_account_filter f = { 0 };
-	struct ml_store_account a, *list = NULL;
+	struct ml_store_account *list = NULL;
 	char ids[7][ML_STORE_ID_MAX], seen[7][ML_STORE_ID_MAX];
 	char last[ML_STORE_ID_MAX] = "";
 	struct ml_err err;
@@ -811,15 +825,7 @@ store_account_list_cursor_and_capped_count(void **state)
 	size_t n = 0, got = 0, i, j, k;
 	int more = -1, pages = 0;
 
-	for (i = 0; i < 7; i++) {
-		/* Two share a created_at: the id breaks the tie. */
-		make_account(&a, fx->a.id, i % 2 ? "odd" : "even",
-		    1700000000 + (int64_t)(i / 2 * 2));
-		assert_int_equal(ml_store_account_insert(fx->s, &a, &err),
-		    ML_OK);
-		ml_strlcpy(ids[i], a.id, sizeof(ids[i]));
-		drop_account(&a);
-	}
+	insert_seven(fx, ids, 2);	/* pairs share a created_at */
 	f.project_id = fx->a.id;
 	f.page_size = 3;
 	f.count_max = 4;
