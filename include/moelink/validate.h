@@ -57,6 +57,18 @@ int ml_validate_gdpr_request(json_object *body, json_object *query,
 /* Message Archival: the eight fields and enums of message-archival.yaml. */
 int ml_validate_view_archived_message(json_object *body, json_object *query,
     struct ml_err *err);
+/*
+ * File Imports (fileimports-data-api): trigger takes no body; import
+ * details takes optional filters (a value or an array of values), offset
+ * and a date range with its format; run history needs import_id or
+ * import_name.
+ */
+int ml_validate_trigger_file_import(json_object *body, json_object *query,
+    struct ml_err *err);
+int ml_validate_file_import_status(json_object *body, json_object *query,
+    struct ml_err *err);
+int ml_validate_file_import_history(json_object *body, json_object *query,
+    struct ml_err *err);
 /* Track App Install: query appId, src, appAttributionKey; no body. */
 int ml_validate_track_install(json_object *body, json_object *query,
     struct ml_err *err);

@@ -11,7 +11,10 @@
  * GDPR erasure (gdpr-ccpa.yaml) has no documented rate limit. Track App
  * Install is the one unauthenticated operation (security: [] in data.yaml).
  * Message Archival (message-archival.yaml) takes the Data key but answers
- * 500s as {"title","description","code"}, hence the title envelope.
+ * 500s as {"title","description","code"}, hence the title envelope. The
+ * File Imports rows are on the fileimports-data-api host (data.yaml's
+ * per-operation servers); trigger is limited per import (once in five
+ * minutes), not per minute, so its rate is 0.
  */
 #include <moelink/account.h>
 #include <moelink/json.h>
@@ -170,6 +173,46 @@
 	"\"type\":\"string\",\"description\":\"moe_event_id (event " \
 	"triggered) or moe_transaction_id (alerts)\"}}}"
 
+/* File Imports: fileimports-data-api-<dc>, base /v1.0/data. */
+#define SCHEMA_FI_DATE \
+	"\"date\":{\"type\":\"object\",\"required\":[\"start_date\"," \
+	"\"end_date\"],\"properties\":{\"start_date\":{\"type\":" \
+	"\"string\"},\"end_date\":{\"type\":\"string\"},\"format\":{" \
+	"\"type\":\"string\",\"description\":\"import details: " \
+	"YYYY-MM-DD, DD/MM/YYYY, ... (data.yaml); run history: ISO 8601\"}}}," \
+	"\"offset\":{\"type\":[\"integer\",\"string\"],\"minimum\":1," \
+	"\"description\":\"page of 50, from 1\"}"
+
+#define SCHEMA_FI_TRIGGER \
+	"{\"type\":\"object\",\"required\":[\"path\"],\"properties\":{" \
+	"\"path\":{\"type\":\"object\",\"required\":[\"schedule_id\"]," \
+	"\"properties\":{\"schedule_id\":{\"type\":\"string\"," \
+	"\"description\":\"the Import ID\"}}}},\"additionalProperties\":" \
+	"false}"
+
+#define SCHEMA_FI_STATUS \
+	"{\"type\":\"object\",\"properties\":{\"import_name\":{\"type\":" \
+	"\"string\"},\"import_type\":{\"enum\":[\"USERS\",\"EVENTS\"," \
+	"\"AUX_DATA\"],\"description\":\"or an array of them\"}," \
+	"\"schedule_type\":{\"enum\":[\"PERIODIC\",\"ONETIME\"]}," \
+	"\"file_source\":{\"enum\":[\"SFTP\",\"S3\",\"CSV\"]}," \
+	"\"schedule_status\":{\"enum\":[\"SUCCESSFUL\",\"FAILED\"," \
+	"\"PARTIAL_SUCCESS\",\"SCHEDULED\",\"PROCESSING\",\"QUEUED\"," \
+	"\"ARCHIVED\"]}," SCHEMA_FI_DATE "}}"
+
+#define SCHEMA_FI_HISTORY \
+	"{\"type\":\"object\",\"description\":\"import_id or " \
+	"import_name\",\"properties\":{\"import_id\":{\"type\":" \
+	"\"string\"},\"import_name\":{\"type\":\"string\"}," \
+	"\"file_status\":{\"type\":\"array\",\"items\":{\"enum\":[" \
+	"\"SUCCESSFUL\",\"FAILED\",\"PARTIAL_SUCCESS\",\"PROCESSING\"," \
+	"\"QUEUED\",\"WAITING\"]}}," SCHEMA_FI_DATE "}}"
+
+#define FI_ROW(name_, path_, rate_, fn_, sum_, schema_, flags_) \
+	{ name_, ML_FAM_DATA, ML_HOST_FILEIMPORTS, "POST", path_, ML_WS_NONE, \
+	    ML_AUTH_BASIC, ML_HDR_APPKEY, ML_ENV_FILEIMPORT, ML_PAGE_NONE, 0, \
+	    rate_, fn_, sum_, schema_, flags_, NULL }
+
 /* Test Connection's body: {app_id, app_secret, source, region}. */
 static int
 catalog_data_test_body(const struct ml_account *acct, const char *key,
@@ -259,6 +302,23 @@ const struct ml_action ml__catalog_data[] = {
 	    "View the archived copy of a message a campaign sent to a user",
 	    ML__SCHEMA_BODY(SCHEMA_ARCHIVAL),
 	    ML_ACT_BODY_REQUIRED | ML_ACT_IDEMPOTENT, NULL),
+	FI_ROW("moengage_trigger_file_import",
+	    "/v1.0/data/fileimports/trigger/{schedule_id}", 0,
+	    ml_validate_trigger_file_import,
+	    "Run a scheduled file import now (once per 5 minutes per import)",
+	    SCHEMA_FI_TRIGGER, 0),
+	FI_ROW("moengage_get_file_imports",
+	    "/v1.0/data/fileimports/import/status", 50,
+	    ml_validate_file_import_status,
+	    "List file imports and their status ({} for all; 50 a page)",
+	    ML__SCHEMA_BODY(SCHEMA_FI_STATUS),
+	    ML_ACT_BODY_REQUIRED | ML_ACT_IDEMPOTENT),
+	FI_ROW("moengage_get_file_import_history",
+	    "/v1.0/data/fileimports/import/run/history", 50,
+	    ml_validate_file_import_history,
+	    "Status of each file of one file import (50 a page)",
+	    ML__SCHEMA_BODY(SCHEMA_FI_HISTORY),
+	    ML_ACT_BODY_REQUIRED | ML_ACT_IDEMPOTENT),
 	{ "moengage_track_install", ML_FAM_DATA, ML_HOST_API, "GET",
 	    "/v1/installInfo", ML_WS_NONE, ML_AUTH_NONE, ML_HDR_APPKEY,
 	    ML_ENV_DATA, ML_PAGE_NONE, 0, 0, ml_validate_track_install,

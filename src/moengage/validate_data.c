@@ -18,6 +18,7 @@
 
 #include <moelink/json.h>
 
+#include "moengage/validate_fam_int.h"
 #include "moengage/validate_int.h"
 
 /* data-overview.mdx: values MoEngage refuses as a customer_id. */
@@ -913,4 +914,142 @@ ml_validate_view_archived_message(json_object *body, json_object *query,
 		return ml__vfail(err, "", "sent_epoch_time", "is required: the "
 		    "send time as a Unix epoch in seconds");
 	return ml__vstring(body, "event_id", 0, "", NULL, err);
+}
+
+/* ---- File Imports (data.yaml, fileimports-data-api-<dc>) --------------- */
+
+static const char *const fi_import_types[] = {
+	"USERS", "EVENTS", "AUX_DATA", NULL,
+};
+static const char *const fi_schedule_types[] = { "PERIODIC", "ONETIME", NULL };
+static const char *const fi_sources[] = { "SFTP", "S3", "CSV", NULL };
+static const char *const fi_statuses[] = {
+	"SUCCESSFUL", "FAILED", "PARTIAL_SUCCESS", "SCHEDULED", "PROCESSING",
+	"QUEUED", "ARCHIVED", NULL,
+};
+static const char *const fi_file_statuses[] = {
+	"SUCCESSFUL", "FAILED", "PARTIAL_SUCCESS", "PROCESSING", "QUEUED",
+	"WAITING", NULL,
+};
+static const char *const fi_date_formats[] = {
+	"YYYY-MM-DD", "YYYY/MM/DD", "DD/MM/YYYY", "DD-MM-YYYY",
+	"DD-MM-YYYY hh:mm:ss", "DD/MM/YYYY hh:mm:ss", "YYYY-MM-DD hh:mm:ss",
+	"YYYY/MM/DD hh:mm:ss", NULL,
+};
+
+/*
+ * A filter: one value of allowed, or (as data.yaml's examples send it) a
+ * non-empty array of them; an array only when only_array.
+ */
+static int
+data_fi_filter(json_object *body, const char *key,
+    const char *const *allowed, int only_array, struct ml_err *err)
+{
+	json_object *v, *it;
+	char field[ML__VPATH_MAX];
+	size_t i, j, n;
+
+	if (!json_object_object_get_ex(body, key, &v))
+		return ML_OK;
+	if (!only_array && !json_object_is_type(v, json_type_array))
+		return ml__venum(body, key, allowed, 0, "", err);
+	n = json_object_is_type(v, json_type_array) ?
+	    json_object_array_length(v) : 0;
+	if (n == 0)
+		return ml__vfail(err, "", key, "must be a non-empty array of "
+		    "%s", allowed[0]);
+	for (i = 0; i < n; i++) {
+		it = json_object_array_get_idx(v, i);
+		for (j = 0; allowed[j] != NULL &&
+		    json_object_is_type(it, json_type_string); j++)
+			if (strcmp(json_object_get_string(it), allowed[j]) == 0)
+				break;
+		if (allowed[j] == NULL || !json_object_is_type(it,
+		    json_type_string)) {
+			snprintf(field, sizeof(field), "%s[%zu]", key, i);
+			return ml__vfail(err, "", field, "is not allowed; "
+			    "values are case-sensitive (%s, ...)", allowed[0]);
+		}
+	}
+	return ML_OK;
+}
+
+/* offset (whole number >= 1, or such a string) and the date object. */
+static int
+data_fi_common(json_object *body, int iso, struct ml_err *err)
+{
+	json_object *date;
+	int rc;
+
+	rc = ml__vint(body, "offset", 1, 1000000, 0, 1, "", 1, NULL, err);
+	if (rc == ML_OK)
+		rc = ml__vobj_member(body, "date", 0, "", &date, err);
+	if (rc || date == NULL)
+		return rc;
+	rc = ml__vstring(date, "start_date", 1, "date.", NULL, err);
+	if (rc == ML_OK)
+		rc = ml__vstring(date, "end_date", 1, "date.", NULL, err);
+	/* Import details needs one of the listed formats; run history
+	 * takes ISO 8601 dates. */
+	if (rc == ML_OK && !iso)
+		rc = ml__venum(date, "format", fi_date_formats, 1, "date.",
+		    err);
+	return rc;
+}
+
+int
+ml_validate_trigger_file_import(json_object *body, json_object *query,
+    struct ml_err *err)
+{
+	(void)query;
+	if (body != NULL)
+		return ml__vfail(err, "", "body", "this request takes no body; "
+		    "the import is named by path.schedule_id");
+	return ML_OK;
+}
+
+int
+ml_validate_file_import_status(json_object *body, json_object *query,
+    struct ml_err *err)
+{
+	int rc;
+
+	(void)query;
+	rc = ml__vobject(body, err);
+	if (rc == ML_OK)
+		rc = ml__vstring(body, "import_name", 0, "", NULL, err);
+	if (rc == ML_OK)
+		rc = data_fi_filter(body, "import_type", fi_import_types, 0,
+		    err);
+	if (rc == ML_OK)
+		rc = data_fi_filter(body, "schedule_type", fi_schedule_types, 0,
+		    err);
+	if (rc == ML_OK)
+		rc = data_fi_filter(body, "file_source", fi_sources, 0, err);
+	if (rc == ML_OK)
+		rc = data_fi_filter(body, "schedule_status", fi_statuses, 0,
+		    err);
+	return rc ? rc : data_fi_common(body, 0, err);
+}
+
+int
+ml_validate_file_import_history(json_object *body, json_object *query,
+    struct ml_err *err)
+{
+	const char *id = NULL, *name = NULL;
+	int rc;
+
+	(void)query;
+	rc = ml__vobject(body, err);
+	if (rc == ML_OK)
+		rc = ml__vstring(body, "import_id", 0, "", &id, err);
+	if (rc == ML_OK)
+		rc = ml__vstring(body, "import_name", 0, "", &name, err);
+	if (rc == ML_OK && id == NULL && name == NULL)
+		rc = ml__vfail(err, "", "import_id", "import_id or import_name "
+		    "is required");
+	if (rc == ML_OK)
+		rc = data_fi_filter(body, "file_status", fi_file_statuses, 1,
+		    err);
+	return rc ? rc : data_fi_common(body, 1, err);
 }

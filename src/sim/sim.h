@@ -181,6 +181,7 @@ extern const struct ml_sim_family *const ml_sim_families[];
 extern const struct ml_sim_family ml_sim_family_data;
 /* Data-key operations with bodies of their own (fault family "data"). */
 extern const struct ml_sim_family ml_sim_family_archival;
+extern const struct ml_sim_family ml_sim_family_fileimports;
 /* The families beyond Data (sim_<family>.c, helpers in sim_fam.h). */
 extern const struct ml_sim_family ml_sim_family_push;
 extern const struct ml_sim_family ml_sim_family_campaign_report;

@@ -19,6 +19,7 @@
 const struct ml_sim_family *const ml_sim_families[] = {
 	&ml_sim_family_data,
 	&ml_sim_family_archival,
+	&ml_sim_family_fileimports,
 	&ml_sim_family_push,
 	&ml_sim_family_campaign_report,
 	&ml_sim_family_business_events,

@@ -278,6 +278,16 @@ def _ex_recommendation(items):
     return ex
 
 
+def _ex_file_import(t):
+    """A scheduled import of the simulated workspace (set up on the
+    dashboard at MoEngage), by its id."""
+    st, _, body, _ = t.moe("/v1.0/data/fileimports/import/status",
+                           {"import_name": "Daily users"}, "data",
+                           host="fileimports-data-api-01.moengage.com")
+    t.assertEqual(st, 200, body)
+    return {"call": {"path": {"schedule_id": body["data"][0]["import_id"]}}}
+
+
 def _ex_inform(t):
     tx = t.unique("CONF_TX")
     return {"call": {"body": {"alert_id": "636b77e6e2cf83277195fb60",
@@ -315,6 +325,11 @@ EXAMPLES = {
         "sent_epoch_time": 1716915262, "campaign_id": "conf_campaign",
         "event_name": "Notification Received Android",
         "platform": "ANDROID"}}),
+    "moengage_trigger_file_import": _ex_file_import,
+    "moengage_get_file_imports": _static({"body": {
+        "import_type": "USERS", "schedule_type": "PERIODIC", "offset": 1}}),
+    "moengage_get_file_import_history": _static({"body": {
+        "import_name": "Daily users", "file_status": ["SUCCESSFUL"]}}),
     "moengage_track_install": _static({"query": {
         "appId": WS, "src": "conf_partner", "appAttributionKey": "conf_key",
         "campaign_name": "conf_install"}}),

@@ -167,5 +167,127 @@ class ArchivalTest(SimCase):
         self.assertEqual((st, body["title"]), (500, "Server Error"))
 
 
+FI_HOST = "fileimports-data-api-01.moengage.com"
+FI = "/v1.0/data/fileimports"
+
+
+class FileImportsTest(SimCase):
+    """data.yaml's File Imports on fileimports-data-api-<dc>: Data key,
+    MOE-APPKEY, their own error bodies."""
+
+    WORKSPACES = [
+        {"workspace_id": "WS_US01", "data_center": "01",
+         "keys": {"data": "data-key-us01", "general": "gen-key-us01"},
+         "limits": {"file_import_status_per_min": 5}},
+    ]
+
+    def fi(self, path, body=None, key="data-key-us01", appkey="WS_US01",
+           headers=None):
+        h = {"MOE-APPKEY": appkey} if appkey else {}
+        h.update(headers or {})
+        return self.sim.api(FI + path, body, key=key, host=FI_HOST,
+                            headers=h)
+
+    def imports(self, **filters):
+        st, _, body, _ = self.fi("/import/status", filters)
+        self.assertEqual(st, 200, body)
+        return body
+
+    def test_status_lists_and_filters_the_imports(self):
+        body = self.imports()
+        self.assertEqual((body["status"], body["total_count"],
+                          body["offset"], body["more_files"]),
+                         ("success", 4, 1, False))
+        self.assertEqual(len(set(i["import_id"] for i in body["data"])), 4)
+        self.assertNotIn("files", body["data"][0])
+        # A value, or an array of values as in data.yaml's example.
+        self.assertEqual([i["import_name"] for i in self.imports(
+            import_type="AUX_DATA")["data"]], ["Store locations"])
+        self.assertEqual({i["import_name"] for i in self.imports(
+            import_type=["USERS", "EVENTS"], schedule_type="PERIODIC")[
+                "data"]}, {"Daily users", "Old price list"})
+        self.assertEqual(self.imports(import_name="Daily users")[
+            "total_count"], 1)
+
+    def test_status_documented_400s(self):
+        st, _, body, _ = self.fi("/import/status", {"import_type": "users"})
+        self.assertEqual((st, body), (400, {
+            "success": False, "status_code": "400 Bad Request",
+            "data": "Unable to process the request"}))
+        st, _, body, _ = self.fi("/import/status", {"offset": 2})
+        self.assertEqual((st, body["error_type"]),
+                         (400, "Invalid Offset Value"))
+        st, _, body, _ = self.fi("/import/status", {"date": {
+            "start_date": "01/01/2024", "end_date": "15/02/2024",
+            "format": "DD/MM/YYYY"}})
+        self.assertEqual((st, body["error_type"]),
+                         (400, "Difference exceeds 30 days"))
+        st, _, body, _ = self.fi("/import/status", {"date": {
+            "start_date": "2024-01-01", "end_date": "2024-01-02",
+            "format": "DD/MM/YYYY"}})
+        self.assertEqual((st, body["error_type"]),
+                         (400, "Invalid Date format"))
+
+    def test_history_by_id_or_name(self):
+        daily = self.imports(import_name="Daily users")["data"][0]
+        st, _, body, _ = self.fi("/import/run/history",
+                                 {"import_id": daily["import_id"]})
+        self.assertEqual((st, body["total_count"]), (200, 2), body)
+        self.assertTrue(all(f["type"] == "USERS" for f in body["data"]))
+        st, _, body, _ = self.fi("/import/run/history", {
+            "import_name": "Store locations", "file_status": ["FAILED"]})
+        self.assertEqual((st, [f["file_status"] for f in body["data"]]),
+                         (200, ["FAILED"]))
+        st, _, body, _ = self.fi("/import/run/history",
+                                 {"import_name": "No such import"})
+        self.assertEqual((st, body["error_type"]),
+                         (400, "Import Doesn't Exist"))
+
+    def test_trigger_once_per_five_minutes(self):
+        daily = self.imports(import_name="Daily users")["data"][0]
+        path = "/trigger/" + daily["import_id"]
+        st, _, body, _ = self.fi(path)
+        self.assertEqual((st, body), (200, {
+            "status": "success", "message": "Triggered Import Successfully"}))
+        st, _, body, _ = self.fi(path)
+        self.assertEqual((st, body["error_type"], body["message"]),
+                         (400, "ALREADY_EXISTS",
+                          "Import has run in the last 5 min."))
+        old = self.imports(schedule_status="ARCHIVED")["data"][0]
+        for sid in (old["import_id"], "0" * 24):
+            st, _, body, _ = self.fi("/trigger/" + sid)
+            self.assertEqual((st, body["error_type"]), (400, "NOT_FOUND"))
+
+    def test_documented_auth_and_media_bodies(self):
+        st, _, body, _ = self.fi("/import/status", {}, appkey=None)
+        self.assertEqual((st, body), (401, {
+            "title": "HeaderMissing",
+            "description": "MOE-APPKEY is missing in Header"}))
+        st, _, body, _ = self.fi("/import/status", {}, appkey="WS_OTHER")
+        self.assertEqual((st, body["title"]), (401, "HeaderMismatch"))
+        st, _, body, _ = self.fi("/import/status", {}, key="gen-key-us01")
+        self.assertEqual((st, body["title"]), (401, "AuthenticationInvalid"))
+        ct = {"Content-Type": "text/plain"}
+        st, _, body, _ = self.sim.api(
+            FI + "/import/run/history", raw=b"{}", host=FI_HOST,
+            headers=dict(ct, **{"MOE-APPKEY": "WS_US01"}))
+        self.assertEqual((st, body), (415, {
+            "title": "Unsupported media type",
+            "error_description": "Content type is not supported"}))
+
+    def test_status_rate_limit_body(self):
+        for _ in range(5):
+            self.imports()
+        st, hd, body, _ = self.fi("/import/status", {})
+        self.assertEqual((st, body["status"], body["error"]["type"]),
+                         (429, "fail", "Rate Limits Exceeded"))
+        self.assertEqual(hd["x-ratelimit-remaining"], "0")
+
+    def test_only_on_the_fileimports_host(self):
+        st, _, _, _ = self.sim.api(FI + "/import/status", {},
+                                   headers={"MOE-APPKEY": "WS_US01"})
+        self.assertEqual(st, 404)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -41,6 +41,19 @@ static const struct want_row want_rows[] = {
 	{ "moengage_view_archived_message", "POST", "/v1/archival/view",
 	    "/v1/archival/view", ML_HOST_API, ML_FAM_DATA, ML_WS_NONE,
 	    ML_AUTH_BASIC, ML_HDR_APPKEY, 1000, 0 },
+	/* data.yaml: File Imports on their own host, base /v1.0/data. */
+	{ "moengage_trigger_file_import", "POST",
+	    "/v1.0/data/fileimports/trigger/{schedule_id}",
+	    "/v1.0/data/fileimports/trigger/abc", ML_HOST_FILEIMPORTS,
+	    ML_FAM_DATA, ML_WS_NONE, ML_AUTH_BASIC, ML_HDR_APPKEY, 0, 0 },
+	{ "moengage_get_file_imports", "POST",
+	    "/v1.0/data/fileimports/import/status",
+	    "/v1.0/data/fileimports/import/status", ML_HOST_FILEIMPORTS,
+	    ML_FAM_DATA, ML_WS_NONE, ML_AUTH_BASIC, ML_HDR_APPKEY, 50, 0 },
+	{ "moengage_get_file_import_history", "POST",
+	    "/v1.0/data/fileimports/import/run/history",
+	    "/v1.0/data/fileimports/import/run/history", ML_HOST_FILEIMPORTS,
+	    ML_FAM_DATA, ML_WS_NONE, ML_AUTH_BASIC, ML_HDR_APPKEY, 50, 0 },
 	/* data.yaml: security [], the workspace id in the appId query. */
 	{ "moengage_track_install", "GET", "/v1/installInfo",
 	    "/v1/installInfo", ML_HOST_API, ML_FAM_DATA, ML_WS_NONE,
@@ -155,6 +168,44 @@ catalog_docs_archival_fields_and_enums(void **state)
 	    "delivery_type");
 }
 
+static void
+catalog_docs_file_import_filters(void **state)
+{
+	ml_validate_fn st = ml_validate_file_import_status;
+	ml_validate_fn hist = ml_validate_file_import_history;
+
+	(void)state;
+	check(st, "{}", NULL);
+	/* The schema's single value and the example's array both pass. */
+	check(st, "{\"import_type\":\"USERS\",\"offset\":2}", NULL);
+	check(st, "{\"import_name\":\"test_import\",\"import_type\":["
+	    "\"USERS\",\"EVENTS\",\"AUX_DATA\"],\"date\":{\"start_date\":"
+	    "\"14/11/2024\",\"end_date\":\"14/11/2024\",\"format\":"
+	    "\"DD/MM/YYYY\"},\"schedule_type\":[\"PERIODIC\",\"ONETIME\"],"
+	    "\"file_source\":[\"SFTP\",\"S3\",\"CSV\"],\"offset\":\"1\"}",
+	    NULL);
+	/* Case-sensitive values: MoEngage answers "Unable to process". */
+	check(st, "{\"import_type\":\"users\"}", "import_type");
+	check(st, "{\"schedule_status\":[\"FAILED\",\"failed\"]}",
+	    "schedule_status[1]");
+	check(st, "{\"offset\":0}", "offset");
+	check(st, "{\"date\":{\"start_date\":\"2024-11-14\","
+	    "\"end_date\":\"2024-11-14\",\"format\":\"YY-M-D\"}}",
+	    "date.format");
+	check(st, "{\"date\":{\"end_date\":\"2024-11-14\"}}",
+	    "date.start_date");
+	check(st, NULL, "body");
+	check(hist, "{\"import_id\":\"672561rr0abd2da34cf7f7df\"}", NULL);
+	check(hist, "{\"import_name\":\"Special\",\"file_status\":["
+	    "\"WAITING\"],\"date\":{\"start_date\":"
+	    "\"2024-11-14T12:31:31.713000\",\"end_date\":"
+	    "\"2024-11-15T00:00:00\"}}", NULL);
+	check(hist, "{\"file_status\":[\"FAILED\"]}", "import_id");
+	check(hist, "{\"import_id\":\"x\",\"file_status\":\"FAILED\"}",
+	    "file_status");
+	check(ml_validate_trigger_file_import, "{}", "body");
+}
+
 /* fn on a query (no body): as check() otherwise. */
 static void
 check_query(ml_validate_fn fn, const char *query, const char *want_field)
@@ -201,6 +252,7 @@ main(void)
 		cmocka_unit_test(catalog_docs_gdpr_request_fields),
 		cmocka_unit_test(catalog_docs_track_install_query),
 		cmocka_unit_test(catalog_docs_archival_fields_and_enums),
+		cmocka_unit_test(catalog_docs_file_import_filters),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
