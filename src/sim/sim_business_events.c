@@ -8,7 +8,9 @@
  *   POST /v1.0/business_event/search    by event_ids or event_names (100/min)
  *   POST /v5/business-events/triggers   trigger (10/5 min, 50/hour, 200/day)
  *   GET  /v5/business-events            all, or one by name or id
+ *                                       (60/min, 1,000/hour)
  *   POST /v5/business-events/search     filters.names or filters.ids
+ *                                       (30/min, 500/hour)
  *
  * The legacy paths answer errors as {"error":{"code":"400 Bad Request",
  * "message","details":[{code,target,message}],"request_id"}} (401 with the
@@ -47,6 +49,10 @@ static const struct ml_sim_limit be_limits[] = {
 	{ "business_event_triggers_per_hour", 50 },
 	{ "business_event_triggers_per_day", 200 },
 	{ "business_event_triggers_per_5min", 10 },	/* v5 */
+	{ "business_events_v5_list_per_min", 60 },
+	{ "business_events_v5_list_per_hour", 1000 },
+	{ "business_events_v5_search_per_min", 30 },
+	{ "business_events_v5_search_per_hour", 500 },
 };
 
 static const struct ml_sim_coll be_coll = { "business_events", NULL };
@@ -897,6 +903,7 @@ static int
 be5_answer(struct ml_sim_ctx *ctx, struct be5_query *q, const char *cursor)
 {
 	char id[ML_SIM_HEXID_LEN + 1];
+	int rc;
 
 	if (q->limit < 1 || q->limit > BE_V5_LIMIT_MAX)
 		return be5_fail(ctx, 400, "INVALID_REQUEST", "limit must be "
@@ -909,6 +916,10 @@ be5_answer(struct ml_sim_ctx *ctx, struct be5_query *q, const char *cursor)
 			    "is not one this API returned.");
 		q->after = id;
 	}
+	/* business-events-v5.yaml's windows (a 400 spends nothing). */
+	rc = ml_sim_fam_spend(ctx, 1, NULL);
+	if (rc)
+		return rc;
 	return ml_sim_store_run(ctx, &be_coll, be5_page_fn, q);
 }
 
@@ -1013,10 +1024,11 @@ static const struct ml_sim_fam_route r_v5_trigger = {
 	    &be_limits[2], NULL }, NULL
 };
 static const struct ml_sim_fam_route r_v5_get = {
-	&be5_spec, 0, { NULL }, NULL
+	&be5_spec, 0, { &be_limits[4], &be_limits[5], NULL }, NULL
 };
 static const struct ml_sim_fam_route r_v5_search = {
-	&be5_spec, ML_SIM_F_BODY_OPT, { NULL }, NULL
+	&be5_spec, ML_SIM_F_BODY_OPT, { &be_limits[6], &be_limits[7], NULL },
+	NULL
 };
 
 static const struct ml_sim_route be_routes[] = {

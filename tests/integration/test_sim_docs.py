@@ -289,5 +289,42 @@ class FileImportsTest(SimCase):
         self.assertEqual(st, 404)
 
 
+class BusinessEventsV5LimitsTest(SimCase):
+    """business-events-v5.yaml: GET /v5/business-events 60/min and
+    1,000/hour, POST /v5/business-events/search 30/min and 500/hour."""
+
+    WORKSPACES = [
+        {"workspace_id": "WS_US01", "data_center": "01",
+         "keys": {"data": "data-key-us01", "general": "gen-key-us01"},
+         "limits": {"business_events_v5_list_per_min": 2,
+                    "business_events_v5_search_per_hour": 1}},
+    ]
+
+    def be(self, path, body=None, method="POST"):
+        return self.sim.api(path, body, key="gen-key-us01", method=method)
+
+    def test_list_and_search_windows(self):
+        for _ in range(2):
+            st, hd, body, _ = self.be("/v5/business-events", method="GET")
+            self.assertEqual(st, 200, body)
+        self.assertEqual(hd["x-ratelimit-limit"], "2")
+        st, _, body, _ = self.be("/v5/business-events", method="GET")
+        self.assertEqual((st, body["error"]["code"]), (429, "RATE_LIMITED"))
+        self.assertEqual(self.be("/v5/business-events/search", {
+            "filters": {"names": ["x"]}})[0], 200)
+        st, _, body, _ = self.be("/v5/business-events/search", {
+            "filters": {"names": ["x"]}})
+        self.assertEqual((st, body["error"]["code"]), (429, "RATE_LIMITED"))
+
+    def test_a_refused_request_spends_nothing(self):
+        for _ in range(3):
+            st, _, body, _ = self.be("/v5/business-events?limit=99",
+                                     method="GET")
+            self.assertEqual((st, body["error"]["code"]),
+                             (400, "INVALID_REQUEST"))
+        self.assertEqual(self.be("/v5/business-events", method="GET")[0],
+                         200)
+
+
 if __name__ == "__main__":
     unittest.main()
