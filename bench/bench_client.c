@@ -5,13 +5,16 @@
  * The program builds Track User requests (moengage_track_user, a small
  * attributes object, customer ids cycling over a fixed pool so the target's
  * user table stays small) with ml_request_build and submits them with
- * ml_client_submit, keeping at most --inflight requests outstanding. The
- * main thread builds and submits; completions arrive on the client's curl
- * thread and free a slot. After --warmup requests (connections and TLS
+ * ml_client_submit, keeping at most --inflight requests outstanding. By
+ * default the main thread builds and submits; completions arrive on the
+ * client's curl thread and free a slot. With --chain each completion
+ * callback builds and submits the slot's next request itself (as wrk sends
+ * the next request when an answer arrives), so no thread waits for
+ * another. After --warmup requests (connections and TLS
  * sessions are set up then, as wrk also does before it counts), it runs for
  * --seconds (or sends --requests, a fixed amount of work for profilers such
  * as callgrind) and prints one JSON line:
- *   {"inflight":..,"http":"1.1|2","ok":..,"failed":..,"seconds":..,
+ *   {"inflight":..,"chain":0|1,"http":"1.1|2","ok":..,"failed":..,"seconds":..,
  *    "rps":..,"p50_us":..,"p99_us":..,"cpu_s":..,"vmhwm_kb":..,...}
  * Latency is from submit to completion callback, in a fixed histogram of
  * 10 us buckets (so percentiles are exact to 10 us and memory stays flat:
@@ -19,8 +22,11 @@
  *
  * File-local names carry the prefix bc_ (bench client).
  *
- * Threading: the slot counter and histogram are guarded by one mutex shared
- * by the main thread and the client thread. Nothing else is shared.
+ * Threading: the slot counter, the sequence number and the histogram are
+ * guarded by one mutex shared by the main thread and the client thread.
+ * Each slot has its own request body (a json-c object), touched only by
+ * whoever submits the slot's next request: the main thread, or with
+ * --chain the callback of the slot's last one.
  *
  * The Data API key comes from --key or MOELINK_BENCH_DATA_KEY; it is a
  * throwaway key of the simulator's workspaces file.
@@ -57,6 +63,7 @@ struct bc_opts {
 	long warmup;
 	long max_conns;
 	int http1;
+	int chain;
 };
 
 #define S(f) offsetof(struct bc_opts, f), sizeof(((struct bc_opts *)0)->f)
@@ -87,6 +94,9 @@ static const struct ml_opt bc_opt_table[] = {
 	    "connections per host (0: the client's default)" },
 	{ "http1", ML_OPT_FLAG, offsetof(struct bc_opts, http1), sizeof(int),
 	    NULL, NULL, 0, 0, NULL, "HTTP/1.1 only (no HTTP/2 via ALPN)" },
+	{ "chain", ML_OPT_FLAG, offsetof(struct bc_opts, chain), sizeof(int),
+	    NULL, NULL, 0, 0, NULL, "submit each next request from the "
+	    "completion callback (no main-thread round trip)" },
 	ML_OPT_END
 };
 
@@ -102,16 +112,80 @@ struct bc_run {
 	long failed;
 	long h2;
 	int counting;
+	int waiting;		/* the main thread sleeps on cv */
 	char first_err[ML_ERR_MSG_LEN];
 	uint64_t *hist;
+	/* What to send; set before a phase starts. */
+	struct ml_client *c;
+	const struct ml_action *a;
+	const struct ml_account *acct;
+	int chain;
+	long seq;		/* the next request's number */
+	long seq_end;		/* stop before this one; 0 = at end_ns */
+	int64_t end_ns;
+	int submit_rc;		/* a failed submit from a callback */
+	struct ml_err submit_err;
 };
 
-/* One request's start time, handed to the callback. */
+/* One request in flight: its start time and its own body, used by one
+ * thread at a time (the submitter, then the callback that reuses it). */
 struct bc_slot {
 	struct bc_run *run;
+	json_object *body;
 	int64_t t0;
 	int busy;
 };
+
+static void bc_done(void *ud, struct ml_response *resp,
+    const struct ml_err *err);
+
+/* Take the next request number if the phase has more work; run->mu held. */
+static int
+bc_next_seq(struct bc_run *run, long *seq)
+{
+	if (run->submit_rc != ML_OK)
+		return 0;
+	if (run->seq_end > 0 ? run->seq >= run->seq_end :
+	    bench_util_now_ns() >= run->end_ns)
+		return 0;
+	*seq = run->seq++;
+	return 1;
+}
+
+/* The slot is free again; run->mu held. */
+static void
+bc_release(struct bc_run *run, struct bc_slot *s)
+{
+	run->outstanding--;
+	s->busy = 0;
+	if (run->waiting)
+		pthread_cond_signal(&run->cv);
+}
+
+/* Build and submit request number seq in slot s (busy, counted). */
+static int
+bc_submit(struct bc_run *run, struct bc_slot *s, long seq,
+    struct ml_err *err)
+{
+	struct ml_call_input in;
+	struct ml_request req;
+	char id[32];
+	int rc;
+
+	snprintf(id, sizeof(id), "bench-%ld", seq % BC_ID_POOL);
+	json_object_object_add(s->body, "customer_id",
+	    json_object_new_string(id));
+	memset(&in, 0, sizeof(in));
+	in.body = s->body;
+	s->t0 = bench_util_now_ns();
+	ml_request_init(&req);
+	rc = ml_request_build(&req, run->a, run->acct, &in, err);
+	if (rc == ML_OK)
+		rc = ml_client_submit(run->c, &req, bc_done, s, err);
+	if (rc)
+		ml_request_cleanup(&req);
+	return rc;
+}
 
 static void
 bc_done(void *ud, struct ml_response *resp, const struct ml_err *err)
@@ -119,7 +193,9 @@ bc_done(void *ud, struct ml_response *resp, const struct ml_err *err)
 	struct bc_slot *s = ud;
 	struct bc_run *run = s->run;
 	int64_t us = (bench_util_now_ns() - s->t0) / 1000;
-	long b = (long)(us / BC_BUCKET_US);
+	long b = (long)(us / BC_BUCKET_US), seq = 0;
+	struct ml_err serr;
+	int more, rc;
 
 	if (b >= BC_BUCKETS)
 		b = BC_BUCKETS - 1;
@@ -137,40 +213,88 @@ bc_done(void *ud, struct ml_response *resp, const struct ml_err *err)
 		if (resp->http_version == 2)
 			run->h2++;
 	}
-	run->outstanding--;
-	s->busy = 0;
-	pthread_cond_signal(&run->cv);
+	more = run->chain && bc_next_seq(run, &seq);
+	if (!more)
+		bc_release(run, s);
+	pthread_mutex_unlock(&run->mu);
+	if (!more)
+		return;
+	/* --chain: this slot's next request, from the client thread. */
+	ml_err_clear(&serr);
+	rc = bc_submit(run, s, seq, &serr);
+	if (rc == ML_OK)
+		return;
+	pthread_mutex_lock(&run->mu);
+	if (run->submit_rc == ML_OK) {
+		run->submit_rc = rc;
+		run->submit_err = serr;
+	}
+	bc_release(run, s);
 	pthread_mutex_unlock(&run->mu);
 }
 
-/* Wait for a free slot among n; returns it marked busy. */
+/* A free slot among n, waiting for one; run->mu held. */
 static struct bc_slot *
-bc_take_slot(struct bc_run *run, struct bc_slot *slots, long n)
+bc_free_slot(struct bc_run *run, struct bc_slot *slots, long n)
 {
-	struct bc_slot *s = NULL;
 	long i;
 
-	pthread_mutex_lock(&run->mu);
-	while (s == NULL) {
-		for (i = 0; i < n && s == NULL; i++)
+	for (;;) {
+		for (i = 0; i < n; i++)
 			if (!slots[i].busy)
-				s = &slots[i];
-		if (s == NULL)
-			pthread_cond_wait(&run->cv, &run->mu);
+				return &slots[i];
+		run->waiting = 1;
+		pthread_cond_wait(&run->cv, &run->mu);
+		run->waiting = 0;
 	}
-	s->busy = 1;
-	run->outstanding++;
-	pthread_mutex_unlock(&run->mu);
-	return s;
 }
 
-static void
-bc_drain(struct bc_run *run)
+/*
+ * One phase: the requests up to run->seq_end (or run->end_ns), then wait
+ * until every one has completed. With --chain only the first n are
+ * submitted here; the callbacks submit the rest.
+ */
+static int
+bc_phase(struct bc_run *run, struct bc_slot *slots, long n,
+    struct ml_err *err)
 {
+	struct bc_slot *s;
+	long seq = 0, started = 0;
+	int rc = ML_OK, more;
+
+	for (;;) {
+		pthread_mutex_lock(&run->mu);
+		s = bc_free_slot(run, slots, n);
+		more = (!run->chain || started < n) && bc_next_seq(run, &seq);
+		if (more) {
+			s->busy = 1;
+			run->outstanding++;
+			started++;
+		}
+		pthread_mutex_unlock(&run->mu);
+		if (!more)
+			break;
+		rc = bc_submit(run, s, seq, err);
+		if (rc) {
+			pthread_mutex_lock(&run->mu);
+			bc_release(run, s);
+			pthread_mutex_unlock(&run->mu);
+			break;
+		}
+	}
 	pthread_mutex_lock(&run->mu);
-	while (run->outstanding > 0)
+	while (run->outstanding > 0) {
+		run->waiting = 1;
 		pthread_cond_wait(&run->cv, &run->mu);
+		run->waiting = 0;
+	}
+	if (rc == ML_OK && run->submit_rc != ML_OK) {
+		rc = run->submit_rc;
+		if (err != NULL)
+			*err = run->submit_err;
+	}
 	pthread_mutex_unlock(&run->mu);
+	return rc;
 }
 
 /* The Track User body: customer_id changes per request, the rest is fixed. */
@@ -183,39 +307,6 @@ bc_body(json_object **out, struct ml_err *err)
 	    "\"city\":\"Bengaluru\"}}";
 
 	return ml_json_parse(text, sizeof(text) - 1, 0, 0, out, err);
-}
-
-/* Build and submit one request; blocks while --inflight are outstanding. */
-static int
-bc_send_one(struct ml_client *c, const struct ml_action *a,
-    const struct ml_account *acct, json_object *body, long seq,
-    struct bc_run *run, struct bc_slot *slots, long nslots,
-    struct ml_err *err)
-{
-	struct ml_call_input in;
-	struct ml_request req;
-	struct bc_slot *s;
-	char id[32];
-	int rc;
-
-	snprintf(id, sizeof(id), "bench-%ld", seq % BC_ID_POOL);
-	json_object_object_add(body, "customer_id", json_object_new_string(id));
-	memset(&in, 0, sizeof(in));
-	in.body = body;
-	s = bc_take_slot(run, slots, nslots);
-	s->t0 = bench_util_now_ns();
-	ml_request_init(&req);
-	rc = ml_request_build(&req, a, acct, &in, err);
-	if (rc == ML_OK)
-		rc = ml_client_submit(c, &req, bc_done, s, err);
-	if (rc) {
-		ml_request_cleanup(&req);
-		pthread_mutex_lock(&run->mu);
-		run->outstanding--;
-		s->busy = 0;
-		pthread_mutex_unlock(&run->mu);
-	}
-	return rc;
 }
 
 /* The q-th quantile (0..1) of the histogram, in microseconds. */
@@ -250,11 +341,12 @@ bc_report(const struct bc_opts *o, struct bc_run *run, double secs,
 
 	bench_util_vm_kb("VmHWM", &hwm);
 	bench_util_vm_kb("VmRSS", &rss);
-	printf("{\"label\":\"%s\",\"inflight\":%ld,\"http\":\"%s\","
+	printf("{\"label\":\"%s\",\"inflight\":%ld,\"chain\":%d,"
+	    "\"http\":\"%s\","
 	    "\"ok\":%ld,\"failed\":%ld,\"seconds\":%.3f,\"rps\":%.0f,"
 	    "\"p50_us\":%ld,\"p99_us\":%ld,\"cpu_s\":%.3f,"
 	    "\"cpu_us_per_req\":%.1f,\"vmhwm_kb\":%ld,\"vmrss_kb\":%ld",
-	    o->label, o->inflight, run->h2 * 2 > run->ok + run->failed ?
+	    o->label, o->inflight, o->chain, run->h2 * 2 > run->ok + run->failed ?
 	    "2" : "1.1", run->ok, run->failed, secs,
 	    (double)run->ok / secs, bc_quantile(run->hist, run->ok, 0.5),
 	    bc_quantile(run->hist, run->ok, 0.99), cpu,
@@ -264,51 +356,52 @@ bc_report(const struct bc_opts *o, struct bc_run *run, double secs,
 	printf("}\n");
 }
 
-/* Warm up, then measure for o->seconds. */
+/* Warm up, then measure for o->seconds (or o->requests). */
 static int
 bc_run_all(const struct bc_opts *o, struct ml_client *c,
     const struct ml_account *acct, struct bc_run *run, struct ml_err *err)
 {
-	const struct ml_action *a = ml_catalog_find("moengage_track_user");
 	struct bc_slot *slots = NULL;
-	json_object *body = NULL;
-	int64_t t0, t1, end;
+	int64_t t0, t1;
 	double cpu0;
-	long seq = 0, i;
-	int rc;
+	long i;
+	int rc = ML_OK;
 
-	if (a == NULL)
+	run->c = c;
+	run->acct = acct;
+	run->chain = o->chain;
+	run->a = ml_catalog_find("moengage_track_user");
+	if (run->a == NULL)
 		return ml_err_set(err, ML_EINTERNAL, NULL,
 		    "the catalog has no moengage_track_user");
 	slots = ml_calloc((size_t)o->inflight, sizeof(*slots));
 	if (slots == NULL)
 		return ml_err_set(err, ML_ENOMEM, NULL, "out of memory");
-	for (i = 0; i < o->inflight; i++)
+	for (i = 0; rc == ML_OK && i < o->inflight; i++) {
 		slots[i].run = run;
-	rc = bc_body(&body, err);
-	for (i = 0; rc == ML_OK && i < o->warmup; i++)
-		rc = bc_send_one(c, a, acct, body, seq++, run, slots,
-		    o->inflight, err);
-	bc_drain(run);
+		rc = bc_body(&slots[i].body, err);
+	}
+	if (rc == ML_OK && o->warmup > 0) {
+		run->seq_end = o->warmup;
+		rc = bc_phase(run, slots, o->inflight, err);
+	}
 	if (rc)
 		goto out;
 	pthread_mutex_lock(&run->mu);
 	run->counting = 1;
+	run->seq_end = o->requests > 0 ? run->seq + o->requests : 0;
+	run->end_ns = bench_util_now_ns() + (int64_t)o->seconds * 1000000000;
 	pthread_mutex_unlock(&run->mu);
 	cpu0 = bc_cpu_seconds();
 	t0 = bench_util_now_ns();
-	end = t0 + (int64_t)o->seconds * 1000000000;
-	while (rc == ML_OK && (o->requests > 0 ? seq - o->warmup <
-	    o->requests : bench_util_now_ns() < end))
-		rc = bc_send_one(c, a, acct, body, seq++, run, slots,
-		    o->inflight, err);
-	bc_drain(run);
+	rc = bc_phase(run, slots, o->inflight, err);
 	t1 = bench_util_now_ns();
 	if (rc == ML_OK)
 		bc_report(o, run, (double)(t1 - t0) / 1e9,
 		    bc_cpu_seconds() - cpu0);
 out:
-	json_object_put(body);
+	for (i = 0; i < o->inflight; i++)
+		json_object_put(slots[i].body);
 	ml_free(slots);
 	return rc;
 }

@@ -64,7 +64,10 @@ typedef void (*ml_client_done_fn)(void *ud, struct ml_response *resp,
 /*
  * Submit req. On ML_OK the client owns *req's contents (req is reset as by
  * ml_request_init) and cb will be called exactly once. On error, nothing was
- * submitted, req is unchanged and cb is never called.
+ * submitted, req is unchanged and cb is never called. May be called from any
+ * thread, also from a completion callback (the cheapest way to keep requests
+ * flowing: no thread wake-up). Requests beyond max_host_connections for a
+ * host wait in the client and start in the order they were submitted.
  */
 int ml_client_submit(struct ml_client *c, struct ml_request *req,
     ml_client_done_fn cb, void *ud, struct ml_err *err);

@@ -10,7 +10,8 @@
  * static mutex (older libcurl builds are not thread-safe there). Other
  * threads only append to the submit queue (under c->mu); the submit that
  * finds the queue empty wakes the thread with curl_multi_wakeup(), so a
- * burst of submits costs one wake-up. The thread sleeps in curl_multi_poll()
+ * burst of submits costs one wake-up, and a submit from a completion
+ * callback (on the thread itself) costs none. The thread sleeps in curl_multi_poll()
  * with a timeout no longer than the next retry's due time, so a retry never
  * blocks other transfers and nothing sleeps.
  *
@@ -123,6 +124,7 @@ struct ml_client {
 	struct client_xfer *waiting;	/* retries not yet due */
 	struct client_host *hosts;
 	size_t nhosts;
+	int self_submit;		/* a callback submitted: don't sleep */
 	CURL *idle[CLIENT_IDLE_EASY];	/* finished easy handles */
 	size_t nidle;
 };
@@ -734,6 +736,9 @@ client_main(void *arg)
 		left = client_run_due(c);
 		if (left < timeout)
 			timeout = left;
+		if (c->self_submit)
+			timeout = 0;
+		c->self_submit = 0;
 		if (timeout > 0)
 			curl_multi_poll(c->multi, NULL, 0, timeout, NULL);
 	}
@@ -944,7 +949,11 @@ ml_client_submit(struct ml_client *c, struct ml_request *req,
 		return rc;
 	}
 	ml_request_init(req);
-	if (wake)
+	/* From a completion callback the thread is awake already: it takes
+	 * the queue before it polls again, without a wake-up. */
+	if (pthread_equal(pthread_self(), c->thread))
+		c->self_submit = 1;
+	else if (wake)
 		curl_multi_wakeup(c->multi);
 	return ML_OK;
 }

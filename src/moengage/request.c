@@ -95,8 +95,8 @@ int
 ml_request_add_header(struct ml_request *req, const char *name,
     const char *value, struct ml_err *err)
 {
-	struct ml_buf b;
-	int rc;
+	size_t nlen, vlen;
+	char *line;
 
 	if (!request_token_ok(name))
 		return ml_err_set(err, ML_EINVAL, "invalid_header",
@@ -110,21 +110,19 @@ ml_request_add_header(struct ml_request *req, const char *name,
 	if (req->nheaders >= ML_MAX_HEADERS)
 		return ml_err_set(err, ML_ETOOBIG, "invalid_header",
 		    "too many headers (at most %d)", ML_MAX_HEADERS);
-	ml_buf_init(&b, REQUEST_HEADER_MAX);
-	rc = ml_buf_appendf(&b, "%s: %s", name, value);
-	if (rc == ML_OK) {
-		req->headers[req->nheaders] = ml_buf_detach(&b);
-		if (req->headers[req->nheaders] == NULL)
-			rc = ML_ENOMEM;
-		else
-			req->nheaders++;
-	}
-	ml_buf_cleanup_zero(&b);
-	if (rc == ML_ETOOBIG)
-		return ml_err_set(err, rc, "invalid_header",
+	nlen = strlen(name);
+	vlen = strlen(value);
+	if (nlen + 2 + vlen > REQUEST_HEADER_MAX)
+		return ml_err_set(err, ML_ETOOBIG, "invalid_header",
 		    "header %s is too long", name);
-	if (rc)
-		return ml_err_set(err, rc, NULL, "out of memory");
+	/* "Name: value" in one allocation: built per request, so no printf. */
+	line = ml_malloc(nlen + 2 + vlen + 1);
+	if (line == NULL)
+		return ml_err_set(err, ML_ENOMEM, NULL, "out of memory");
+	memcpy(line, name, nlen);
+	memcpy(line + nlen, ": ", 2);
+	memcpy(line + nlen + 2, value, vlen + 1);
+	req->headers[req->nheaders++] = line;
 	return ML_OK;
 }
 
@@ -270,39 +268,36 @@ static int
 request_basic(struct ml_request *req, const char *ws, const char *key,
     struct ml_err *err)
 {
-	struct ml_buf cred, hdr;
-	size_t b64len;
-	char *b64 = NULL;
-	int rc;
+	static const char basic[] = "Basic ";
+	size_t wlen = strlen(ws), klen = strlen(key), clen, b64len;
+	char *cred = NULL, *hdr = NULL;
+	int rc = ML_OK;
 
-	ml_buf_init(&cred, 1024);
-	ml_buf_init(&hdr, REQUEST_HEADER_MAX);
-	rc = ml_buf_appendf(&cred, "%s:%s", ws, key);
-	if (rc)
-		goto out;
-	b64len = sodium_base64_ENCODED_LEN(cred.len,
+	if (wlen + klen >= 1024)
+		return ml_err_set(err, ML_ETOOBIG, "invalid_api_key",
+		    "the API key is too long");
+	/* "ws:key", then "Basic " + base64 of it; both wiped at once. */
+	clen = wlen + 1 + klen;
+	b64len = sodium_base64_ENCODED_LEN(clen,
 	    sodium_base64_VARIANT_ORIGINAL);
-	b64 = ml_malloc(b64len);
-	if (b64 == NULL) {
-		rc = ML_ENOMEM;
+	cred = ml_malloc(clen + 1);
+	hdr = ml_malloc(sizeof(basic) - 1 + b64len);
+	if (cred == NULL || hdr == NULL) {
+		rc = ml_err_set(err, ML_ENOMEM, NULL, "out of memory");
 		goto out;
 	}
-	sodium_bin2base64(b64, b64len, (const unsigned char *)cred.data,
-	    cred.len, sodium_base64_VARIANT_ORIGINAL);
-	rc = ml_buf_appendf(&hdr, "Basic %s", b64);
-	if (rc)
-		goto out;
-	rc = ml_request_add_header(req, "Authorization", hdr.data, err);
+	memcpy(cred, ws, wlen);
+	cred[wlen] = ':';
+	memcpy(cred + wlen + 1, key, klen + 1);
+	memcpy(hdr, basic, sizeof(basic) - 1);
+	sodium_bin2base64(hdr + sizeof(basic) - 1, b64len,
+	    (const unsigned char *)cred, clen, sodium_base64_VARIANT_ORIGINAL);
+	rc = ml_request_add_header(req, "Authorization", hdr, err);
 out:
-	if (b64 != NULL)
-		ml_free_zero(b64, b64len);
-	ml_buf_cleanup_zero(&cred);
-	ml_buf_cleanup_zero(&hdr);
-	if (rc == ML_ENOMEM)
-		return ml_err_set(err, rc, NULL, "out of memory");
-	if (rc == ML_ETOOBIG)
-		return ml_err_set(err, rc, "invalid_api_key",
-		    "the API key is too long");
+	if (cred != NULL)
+		ml_free_zero(cred, clen + 1);
+	if (hdr != NULL)
+		ml_free_zero(hdr, sizeof(basic) - 1 + b64len);
 	return rc;
 }
 

@@ -387,6 +387,72 @@ client_more_requests_than_connections_complete_in_order(void **state)
 	close(h.fd);
 }
 
+/* Each completion submits the next request from the callback itself. */
+struct chain {
+	struct order o;
+	struct ml_client *c;
+	struct ml_account acct;
+	int next;
+};
+
+static void
+chain_done(void *ud, struct ml_response *resp, const struct ml_err *err)
+{
+	struct order_slot *s = ud;
+	struct chain *k = (struct chain *)(void *)s->o;
+	struct ml_request req;
+	struct ml_err e;
+
+	if (k->next < ORDER_MAX) {
+		assert_int_equal(ml_request_build(&req,
+		    ml_catalog_find("moengage_test_connection"), &k->acct,
+		    NULL, &e), ML_OK);
+		assert_int_equal(ml_client_submit(k->c, &req, chain_done,
+		    k->o.uds[k->next], &e), ML_OK);
+		k->next++;
+	}
+	order_done(ud, resp, err);
+}
+
+static void
+client_submit_from_a_callback_is_sent(void **state)
+{
+	struct ml_client_opts opts;
+	struct chain k;
+	struct hangup h;
+	struct ml_err err;
+	pthread_t t;
+	char ct[64];
+	int port, i;
+
+	(void)state;
+	h.fd = silent_server(&port);
+	h.n = ORDER_MAX;
+	assert_int_equal(pthread_create(&t, NULL, hangup_main, &h), 0);
+	snprintf(ct, sizeof(ct), "127.0.0.1:%d", port);
+	ml_client_opts_init(&opts);
+	opts.connect_to = ct;
+	opts.retry.max_attempts = 1;
+	order_init(&k.o);
+	k.c = NULL;
+	assert_int_equal(ml_client_new(&opts, &k.c, &err), ML_OK);
+	account(&k.acct);
+	k.next = 1;
+	submit_n(k.c, &k.acct, 1, chain_done, k.o.uds);
+	pthread_mutex_lock(&k.o.mu);
+	while (k.o.n < ORDER_MAX)
+		pthread_cond_wait(&k.o.cv, &k.o.mu);
+	pthread_mutex_unlock(&k.o.mu);
+	for (i = 0; i < ORDER_MAX; i++) {
+		assert_int_equal(k.o.seen[i], i);
+		assert_string_equal(k.o.kind[i], "network_error");
+	}
+	assert_int_equal(pthread_join(t, NULL), 0);
+	ml_client_free(k.c);
+	ml_account_cleanup(&k.acct);
+	close(h.fd);
+}
+
 static void
 client_free_cancels_requests_waiting_for_a_connection(void **state)
 {
@@ -519,6 +585,7 @@ main(void)
 		cmocka_unit_test(client_free_cancels_pending_work_once),
 		cmocka_unit_test(client_more_requests_than_connections_complete_in_order),
 		cmocka_unit_test(client_free_cancels_requests_waiting_for_a_connection),
+		cmocka_unit_test(client_submit_from_a_callback_is_sent),
 		cmocka_unit_test(client_uses_only_the_configured_proxy),
 		cmocka_unit_test(client_rejects_bad_options_and_requests),
 	};
