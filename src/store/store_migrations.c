@@ -98,6 +98,8 @@ const char *const ml__store_sqlite_migrations[] = {
 	"DROP INDEX accounts_owner;"
 	"CREATE INDEX accounts_filter"
 	"  ON accounts(project_id, origin_owner_id, provider);",
+	/* 4: the outbox rebuilt for the ingest path (store_outbox.h). */
+	ML_STORE_OUTBOX_MIGRATION_4,
 };
 
 const int ml__store_sqlite_migration_count =

@@ -173,6 +173,20 @@ const char *const ml__store_pg_migrations[] = {
 	"DROP INDEX accounts_owner;"
 	"CREATE INDEX accounts_filter"
 	"  ON accounts(project_id, origin_owner_id, provider);",
+	/* 4: as ML_STORE_OUTBOX_MIGRATION_4: outbox.account_id is no foreign
+	 * key; a trigger deletes an account's rows with it. Enqueue and
+	 * replay lock the account row (FOR NO KEY UPDATE) before inserting,
+	 * so an account's deletion waits for them and its trigger then sees
+	 * their rows. PostgreSQL compares kind's CHECK list as an array
+	 * (no temporary table per row), and it accepts the same values as
+	 * SQLite's equalities, so it stays. */
+	"ALTER TABLE outbox DROP CONSTRAINT outbox_account_id_fkey;"
+	"CREATE FUNCTION outbox_account_gone() RETURNS trigger"
+	"  LANGUAGE plpgsql AS $$ BEGIN"
+	"  DELETE FROM outbox WHERE account_id = OLD.id; RETURN NULL;"
+	"  END $$;"
+	"CREATE TRIGGER outbox_account_gone AFTER DELETE ON accounts"
+	"  FOR EACH ROW EXECUTE FUNCTION outbox_account_gone();",
 };
 
 const int ml__store_pg_migration_count =

@@ -236,6 +236,27 @@ store_outbox_pg_accounts_lists_those_with_rows(void **state)
 	ml_free(list);
 }
 
+/* Migration 4: the trigger that replaced the foreign key's cascade. */
+static void
+store_outbox_pg_rows_go_with_their_account(void **state)
+{
+	struct fixture *fx = *state;
+	struct ml_err err;
+
+	enqueue(fx->a, fx->p.id, fx->acc[0], 0, 3);
+	enqueue(fx->a, fx->p.id, fx->acc[1], 0, 2);
+	assert_int_equal(ml_store_account_delete(fx->s, fx->p.id, fx->acc[0],
+	    &err), ML_OK);
+	assert_int_equal(pg_int(fx->url, "SELECT count(*) FROM outbox WHERE "
+	    "account_id = $1", fx->acc[0]), 0);
+	assert_int_equal(pg_int(fx->url, "SELECT count(*) FROM outbox WHERE "
+	    "account_id = $1", fx->acc[1]), 2);
+	/* A project's deletion cascades to its accounts, and on to rows. */
+	pg_int(fx->url, "DELETE FROM projects WHERE id = $1", fx->p.id);
+	assert_int_equal(pg_int(fx->url, "SELECT count(*) FROM outbox", NULL),
+	    0);
+}
+
 static void
 store_outbox_pg_retry_deadletter_fix_replay(void **state)
 {
@@ -653,6 +674,7 @@ main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(store_outbox_pg_claim_returns_queue_order_within_limits),
 		T(store_outbox_pg_accounts_lists_those_with_rows),
+		T(store_outbox_pg_rows_go_with_their_account),
 		T(store_outbox_pg_retry_deadletter_fix_replay),
 		T(store_outbox_pg_write_keys_hashed_and_scoped),
 		T(store_outbox_pg_second_node_waits_for_the_lease),
