@@ -59,6 +59,22 @@ struct cmd_api {
 	    sizeof(((type *)0)->api.api_key), NULL, "MOELINK_API_KEY", 0, 0, \
 	    "KEY", "project API key (better: env MOELINK_API_KEY)" }
 
+/*
+ * The MoEngage client's retry options (retry.h), the same in `moelink call`
+ * and `moelink serve`: three long members of the table's struct.
+ */
+#define CMD_RETRY_OPTS(type, attempts, base_ms, max_wait_ms) \
+	{ "retry-attempts", ML_OPT_LONG, offsetof(type, attempts), \
+	    sizeof(long), "6", "MOELINK_RETRY_MAX_ATTEMPTS", 1, 20, "N", \
+	    "MoEngage tries per call, the first included" }, \
+	{ "retry-base-ms", ML_OPT_LONG, offsetof(type, base_ms), \
+	    sizeof(long), "2000", "MOELINK_RETRY_BASE_MS", 1, 60000, "MS", \
+	    "first retry backoff (doubles each time)" }, \
+	{ "retry-max-wait-ms", ML_OPT_LONG, offsetof(type, max_wait_ms), \
+	    sizeof(long), "65000", "MOELINK_RETRY_MAX_WAIT_MS", 1, 600000, \
+	    "MS", "longest wait for a MoEngage rate-limit window; a 429 " \
+	    "whose window opens later ends the call at once" }
+
 /* Usage error (exit 2) unless an API key is set. */
 int cmd_api_check(const char *cmd, const struct cmd_api *api);
 /*

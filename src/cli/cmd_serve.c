@@ -69,17 +69,9 @@ static const struct ml_opt serve_tab[] = {
 	    "MS", "on SIGTERM, wait this long for requests in flight" },
 	{ "session-ttl", ML_OPT_LONG, NUM(session_ttl), "43200", NULL, 300,
 	    2592000, "SECONDS", "dashboard session lifetime" },
-	{ "retry-attempts", ML_OPT_LONG, NUM(retry_attempts), "6",
-	    "MOELINK_RETRY_MAX_ATTEMPTS", 1, 20, "N",
-	    "MoEngage calls for /actions/rpc, /proxy, MCP: tries in all, "
-	    "first included" },
-	{ "retry-base-ms", ML_OPT_LONG, NUM(retry_base_ms), "2000",
-	    "MOELINK_RETRY_BASE_MS", 1, 60000, "MS",
-	    "first retry backoff (doubles each time)" },
-	{ "retry-max-wait-ms", ML_OPT_LONG, NUM(retry_max_wait_ms), "65000",
-	    "MOELINK_RETRY_MAX_WAIT_MS", 1, 600000, "MS",
-	    "longest wait for a MoEngage rate-limit window; a 429 whose window "
-	    "opens later is answered at once with its retry_after" },
+	/* For /actions/rpc, /proxy and MCP calls. */
+	CMD_RETRY_OPTS(struct ml_server_opts, retry_attempts, retry_base_ms,
+	    retry_max_wait_ms),
 	ML_OPT_END
 };
 

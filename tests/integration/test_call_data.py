@@ -245,9 +245,12 @@ class CallData(TestCase):
     # ---- retries --------------------------------------------------------
 
     def test_429_then_success(self):
+        # The sim's 429 says the window opens in 1 s: a max wait below
+        # that would make the 429 final at once (retry.h).
         self.fault(status=429, count=1)
         rc, out, err = self.call("moengage_track_event",
-                                 ACTIONS["moengage_track_event"][0])
+                                 ACTIONS["moengage_track_event"][0],
+                                 env={"MOELINK_RETRY_MAX_WAIT_MS": "1500"})
         self.assertEqual(rc, 0, err)
         self.assertEqual(json.loads(out)["status"], "success")
         statuses = [r["status"] for r in self.journal()]
@@ -279,7 +282,8 @@ class CallData(TestCase):
         self.fault(status=429, count=0)
         rc, _, err = self.call("moengage_track_user",
                                {"type": "customer", "customer_id": "u5"},
-                               env={"MOELINK_RETRY_MAX_ATTEMPTS": "2"})
+                               env={"MOELINK_RETRY_MAX_ATTEMPTS": "2",
+                                    "MOELINK_RETRY_MAX_WAIT_MS": "1500"})
         self.assertEqual(rc, 1)
         e = self.error(err)
         self.assertEqual(e["code"], "moengage_rate_limited")

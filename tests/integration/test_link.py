@@ -464,8 +464,8 @@ class LinkTest(LinkCase):
         self.assertEqual((st, p["label"], p["metadata"]),
                          (200, "Renamed", {"tier": 2}))
         self.assertError(self.env.request("PATCH", "/accounts/" + acc,
-                                          body={"status": "active"}),
-                         400, "invalid_field", ["status"])
+                                          body={"created_at": "2020-01-01"}),
+                         400, "invalid_field", ["created_at"])
         self.assertError(self.env.request("PATCH", "/accounts/" + acc,
                                           body={}), 400, "nothing_to_update")
 

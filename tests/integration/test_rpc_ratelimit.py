@@ -7,11 +7,14 @@ longer than `serve --retry-max-wait-ms` (MOELINK_RETRY_MAX_WAIT_MS) and
 never tries more than --retry-attempts times. When it gives up, the caller
 gets 429 at once with Retry-After and "retry_after" (seconds) and
 MoEngage's own 429 body; `moelink call --account` prints the same error.
+The knobs come from the environment here (MOELINK_RETRY_*), the options'
+other source.
 """
 import json
 import os
 import time
 import unittest
+from unittest import mock
 
 import harness
 import test_actions
@@ -31,50 +34,33 @@ class RpcRateLimitTest(harness.TestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.sim = harness.Sim(cls.tmp, workspaces=WS,
-                              tls=harness.TLS(cls.tmp))
-        try:
-            db = "sqlite://" + os.path.join(cls.tmp, "moelink.db")
-            cls.key = test_link.create_project(db, "alpha", cls.tmp)
-            cls.server = harness.Server(cls.tmp, sim=cls.sim, env={
-                "MOELINK_RETRY_MAX_WAIT_MS": str(MAX_WAIT_MS)}, extra=[
-                "--retry-attempts", "2", "--retry-base-ms", "100"])
-            st, _, acc = cls.server.request(
-                "POST", "/accounts", body=test_actions.LINK,
-                headers=cls.auth())
-            assert st == 201, acc
-            cls.account = acc["id"]
-        except Exception:
-            cls.sim.stop()
-            raise
+        # The server reads the MOELINK_RETRY_* knobs from its environment.
+        with mock.patch.dict(os.environ, {
+                "MOELINK_RETRY_MAX_WAIT_MS": str(MAX_WAIT_MS),
+                "MOELINK_RETRY_MAX_ATTEMPTS": "2",
+                "MOELINK_RETRY_BASE_MS": "100"}):
+            cls.env = test_link.LinkEnv(cls.tmp, workspaces=WS)
+        cls.sim, cls.server = cls.env.sim, cls.env.server
+        st, _, acc = cls.env.request("POST", "/accounts",
+                                     body=test_actions.LINK)
+        assert st == 201, acc
+        cls.account = acc["id"]
 
     @classmethod
     def tearDownClass(cls):
         try:
-            rc = cls.server.stop()
-            cls.sim.stop()
-            with open(cls.server.p.log_path, "rb") as f:
-                log = f.read().decode("utf-8", "replace")
-            if rc != 0 or "Sanitizer" in log or "runtime error:" in log:
-                raise AssertionError(log[-4000:])
+            cls.env.stop_checked()
         finally:
             super().tearDownClass()
-
-    @classmethod
-    def auth(cls, account=None):
-        h = {"Authorization": "Bearer " + cls.key}
-        if account:
-            h["x-account-id"] = account
-        return h
 
     def setUp(self):
         self.assertEqual(self.sim.reset()[0], 200)
 
     def rpc(self, action, body):
         t0 = time.monotonic()
-        st, hd, out = self.server.request(
+        st, hd, out = self.env.request(
             "POST", "/actions/rpc", body={"action": action, "body": body},
-            headers=self.auth(self.account))
+            headers={"x-account-id": self.account})
         return st, hd, out, time.monotonic() - t0
 
     def sent(self, path):
@@ -107,7 +93,7 @@ class RpcRateLimitTest(harness.TestCase):
         rc, stdout, stderr = harness.run_cli(
             ["call", "moengage_track_user", "--account", self.account,
              "--data", json.dumps(TRACK)],
-            env={"MOELINK_API_KEY": self.key,
+            env={"MOELINK_API_KEY": self.env.key,
                  "MOELINK_SERVER": self.server.base}, cwd=self.tmp)
         self.assertEqual((rc, stdout), (1, ""), stderr)
         ce = json.loads(stderr.strip().splitlines()[-1])["error"]
