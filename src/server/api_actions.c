@@ -15,6 +15,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <moelink/envelope.h>
 #include <moelink/json.h>
@@ -339,6 +340,16 @@ actions_reply_body(struct ml_http_req *r, const struct ml_api_call *c)
 
 	if (resp->body == NULL || resp->body_len == 0)
 		return ml_http_reply(r, 200, "application/json", "{}", 2);
+	/*
+	 * JSON MoEngage labels as such, with nothing to add: relayed as sent.
+	 * (Parsed and written again it would say the same; and JSON that
+	 * does not parse is relayed as sent below anyway.)
+	 */
+	if (strncasecmp(resp->content_type, "application/json", 16) == 0 &&
+	    !ml_envelope_already_sent(c->a->envelope, resp->status, resp->body,
+	    resp->body_len))
+		return ml_http_reply(r, 200, "application/json", resp->body,
+		    resp->body_len);
 	if (ml_json_parse(resp->body, resp->body_len, 0, 0, &o, NULL) !=
 	    ML_OK)
 		/* A report file: relay it as MoEngage sent it. */

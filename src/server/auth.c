@@ -107,10 +107,12 @@ ml_auth_admin_project(struct ml_http_req *r, char *out, size_t cap)
  * generation (ml_store_apikey_gen, read before the store lookup that
  * filled it) is unchanged, so a key revoked through this process's store
  * stops working with the very next request; one revoked by another
- * process (`moelink projects`) within ML_AUTH_KEY_CACHE_NS. Every slot is
- * compared, with sodium_memcmp, whatever matched: the time taken tells
- * neither which slot nor how many bytes of a MAC matched, and a MAC of an
- * unknown key cannot be derived without the secret anyway.
+ * process (`moelink projects`) within ML_AUTH_KEY_CACHE_NS. A key's slot
+ * is picked by its MAC's first byte and the MAC compared with
+ * sodium_memcmp: the time taken tells neither how many bytes matched nor
+ * anything about the key, since a MAC cannot be derived without the
+ * secret (which slot a key uses is just as unpredictable). Two live keys
+ * sharing a slot take turns in it; the loser is looked up in the store.
  */
 static void
 auth_key_mac(struct ml_server *srv, const char *key, unsigned char mac[32])
@@ -123,21 +125,17 @@ static int
 auth_key_cached(struct ml_server *srv, uint64_t gen,
     const unsigned char mac[32], char *project_id, size_t cap)
 {
-	int64_t now = ml_http_now_ns();
+	struct ml_auth_key_slot *e;
 	int found = 0;
-	size_t i;
 
 	pthread_mutex_lock(&srv->key_cache_mu);
-	for (i = 0; i < ML_AUTH_KEY_CACHE_SLOTS; i++) {
-		struct ml_auth_key_slot *e = &srv->key_cache[i];
-
-		if (e->until_ns != 0 && e->gen != gen)
-			sodium_memzero(e, sizeof(*e));
-		if (sodium_memcmp(e->mac, mac, 32) == 0 && e->until_ns > now &&
-		    !found) {
-			ml_strlcpy(project_id, e->project_id, cap);
-			found = 1;
-		}
+	e = &srv->key_cache[mac[0] % ML_AUTH_KEY_CACHE_SLOTS];
+	if (e->until_ns != 0 && (e->gen != gen ||
+	    e->until_ns <= ml_http_now_ns()))
+		sodium_memzero(e, sizeof(*e));
+	else if (e->until_ns != 0 && sodium_memcmp(e->mac, mac, 32) == 0) {
+		ml_strlcpy(project_id, e->project_id, cap);
+		found = 1;
 	}
 	pthread_mutex_unlock(&srv->key_cache_mu);
 	return found;
@@ -155,9 +153,7 @@ auth_key_remember(struct ml_server *srv, uint64_t gen,
 		pthread_mutex_unlock(&srv->key_cache_mu);
 		return;
 	}
-	e = &srv->key_cache[srv->key_cache_next];
-	srv->key_cache_next = (srv->key_cache_next + 1) %
-	    ML_AUTH_KEY_CACHE_SLOTS;
+	e = &srv->key_cache[mac[0] % ML_AUTH_KEY_CACHE_SLOTS];
 	memcpy(e->mac, mac, 32);
 	ml_strlcpy(e->project_id, project_id, sizeof(e->project_id));
 	e->until_ns = ml_http_now_ns() + ML_AUTH_KEY_CACHE_NS;

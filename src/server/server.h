@@ -85,7 +85,6 @@ struct ml_server {
 	/* Verified project keys, for ML_AUTH_KEY_CACHE_NS (auth.c). */
 	pthread_mutex_t key_cache_mu;
 	struct ml_auth_key_slot key_cache[ML_AUTH_KEY_CACHE_SLOTS];
-	unsigned key_cache_next;	/* next slot to overwrite */
 	/* /healthz checks the store at most once per second (api.c). */
 	pthread_mutex_t health_mu;
 	int64_t health_at_ns;		/* last check, monotonic; 0 = never */
