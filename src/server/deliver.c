@@ -114,6 +114,7 @@ struct ml_deliver {
 	size_t capacc;
 	long inflight;
 	/* worker thread only */
+	int64_t rescan_ms;		/* next look for orphaned rows; 0 = never */
 	struct dl_bucket **buckets;
 	size_t nbuckets;
 };
@@ -142,6 +143,7 @@ ml_deliver_opts_init(struct ml_deliver_opts *o)
 	o->max_inflight = 64;
 	o->timeout_ms = 30000;
 	o->accept_max = 10000;
+	o->rescan_s = 30;
 }
 
 static int
@@ -193,6 +195,8 @@ ml_deliver_opts_from_env(struct ml_deliver_opts *o, struct ml_err *err)
 		    600000 },
 		{ "MOELINK_DELIVER_ACCEPT_MAX",
 		    offsetof(struct ml_deliver_opts, accept_max), 1, 1000000 },
+		{ "MOELINK_DELIVER_RESCAN_S",
+		    offsetof(struct ml_deliver_opts, rescan_s), 0, 86400 },
 	};
 	static const char *const rates[ML_RL_KIND_COUNT] = {
 		"MOELINK_DELIVER_USERS_PER_MIN", "MOELINK_DELIVER_EVENTS_PER_MIN",
@@ -811,6 +815,39 @@ dl_step(struct ml_deliver *d, struct dl_account *a, int64_t now, int *sent)
 	return 0;
 }
 
+/*
+ * Shared outbox (PostgreSQL, several nodes): every rescan_s, mark every
+ * account with rows waiting, so the rows a dead node accepted (and no
+ * node was told about) are delivered by the survivors; the leases keep
+ * two nodes from sending the same rows. Called and returns with d->mu
+ * held; the query runs unlocked.
+ */
+static void
+dl_rescan(struct ml_deliver *d, int64_t now)
+{
+	struct ml_outbox_account *list = NULL;
+	struct dl_account *a;
+	struct ml_err err;
+	size_t i, n = 0;
+	int rc;
+
+	if (d->rescan_ms == 0 || now < d->rescan_ms)
+		return;
+	d->rescan_ms = now + d->o.rescan_s * 1000;
+	ml_err_clear(&err);
+	pthread_mutex_unlock(&d->mu);
+	rc = ml_store_outbox_accounts(d->outbox, &list, &n, &err);
+	pthread_mutex_lock(&d->mu);
+	if (rc)
+		log_warn("msg=\"outbox rescan failed\" error=\"%s\"", err.msg);
+	for (i = 0; i < n; i++) {
+		a = dl_account(d, list[i].project_id, list[i].account_id);
+		if (a != NULL)
+			a->dirty = 1;
+	}
+	ml_free(list);
+}
+
 static void *
 dl_main(void *arg)
 {
@@ -827,6 +864,7 @@ dl_main(void *arg)
 		d->kick = 0;
 		now = ml_deliver_now_ms();
 		wake = now + DL_IDLE_MS;
+		dl_rescan(d, now);
 		for (i = 0; i < d->nacc && !d->stop; i++) {
 			a = d->acc[i];
 			if (a->done) {
@@ -1010,6 +1048,8 @@ ml_deliver_new(const struct ml_deliver_opts *o, const char *db_url,
 		}
 		a->dirty = 1;
 	}
+	if (ml_store_outbox_shared(d->outbox) && d->o.rescan_s > 0)
+		d->rescan_ms = ml_deliver_now_ms() + d->o.rescan_s * 1000;
 	if (pthread_create(&d->thread, NULL, dl_main, d) != 0) {
 		rc = ml_err_set(err, ML_EINTERNAL, "internal",
 		    "cannot start the delivery thread");

@@ -58,6 +58,9 @@ struct ml_deliver_opts {
 	long max_inflight;		/* requests in flight in all; 64 */
 	long timeout_ms;		/* per MoEngage request; 30000 */
 	long accept_max;		/* elements per POST /events; 10000 */
+	long rescan_s;			/* shared outbox: look for rows no node
+					 * was told about this often; 30,
+					 * 0 = only at start-up */
 	char connect_to[128];		/* MOELINK_MOENGAGE_CONNECT_TO */
 	char ca_file[512];		/* MOELINK_CA_FILE */
 	char proxy[512];		/* MOELINK_MOENGAGE_PROXY */
@@ -68,7 +71,7 @@ void ml_deliver_opts_init(struct ml_deliver_opts *o);
  * Override from MOELINK_DELIVER_* variables: BATCH_BYTES, USERS_PER_MIN,
  * EVENTS_PER_MIN, MERGES_PER_MIN, DELETES_PER_MIN, LINGER_MS,
  * RETRY_WINDOW_S, BACKOFF_BASE_MS, BACKOFF_MAX_MS, MAX_INFLIGHT,
- * TIMEOUT_MS, ACCEPT_MAX; plus MOELINK_MOENGAGE_CONNECT_TO and
+ * TIMEOUT_MS, ACCEPT_MAX, RESCAN_S; plus MOELINK_MOENGAGE_CONNECT_TO and
  * MOELINK_CA_FILE. ML_EINVAL names the bad variable.
  */
 int ml_deliver_opts_from_env(struct ml_deliver_opts *o, struct ml_err *err);

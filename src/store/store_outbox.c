@@ -659,6 +659,12 @@ out:
 	return rc;
 }
 
+int
+ml_store_outbox_shared(const struct ml_store_outbox *o)
+{
+	return o->pg != NULL;
+}
+
 static int
 ob_read_account(sqlite3_stmt *st, void *elem)
 {

@@ -200,7 +200,16 @@ int ml_store_outbox_enqueue(struct ml_store_outbox *o, const char *project_id,
     const char *account_id, const struct ml_outbox_new *rows, size_t n,
     int64_t now_ms, struct ml_err *err);
 
-/* Every account with at least one row, for the worker's start-up scan. */
+/*
+ * Whether other processes share this outbox (PostgreSQL: several nodes),
+ * so rows may appear that this process was not told about.
+ */
+int ml_store_outbox_shared(const struct ml_store_outbox *o);
+
+/*
+ * Every account with at least one row, for the worker's start-up scan (and
+ * its periodic rescan of a shared outbox).
+ */
 int ml_store_outbox_accounts(struct ml_store_outbox *o,
     struct ml_outbox_account **out, size_t *n, struct ml_err *err);
 
