@@ -7,7 +7,10 @@
  * errors in {title, description}: 100 requests a minute, at most 50 users in
  * a bulk update. Opt-in management allows 1,000 a minute; bulk resubscribe
  * 10 a minute and 100 addresses, and answers errors in {response_id,
- * error:{message, err_code}} (the v5 shape).
+ * error:{message, err_code}} (the v5 shape). The v5 reads
+ * (subscription-categories-v5.yaml) answer {"error":{code,message,
+ * target}}, 100 a minute; the v5 PATCH needs an Idempotency-Key header,
+ * which request.c does not send yet (docs/actions.md, "Not yet").
  *
  * Input schemas follow the OpenAPI files. Adding an operation is adding
  * a row here (catalog.c lists the array).
@@ -95,6 +98,22 @@
 	"\"minLength\":1,\"description\":\"Portfolio workspaces only\"}}}}," \
 	"\"additionalProperties\":false}"
 
+/* v5 reads: query only; the two v5 drafts differ on MOE-APPKEY (sent). */
+#define SCHEMA_LIST_SUBSCRIPTION_CATEGORIES \
+	"{\"type\":\"object\",\"properties\":{\"query\":{\"type\":" \
+	"\"object\",\"properties\":{\"channel\":{\"enum\":[\"email\"," \
+	"\"sms\"]}}}},\"additionalProperties\":false}"
+
+#define SCHEMA_GET_SUBSCRIPTION_PREFERENCES_V5 \
+	"{\"type\":\"object\",\"required\":[\"query\"],\"properties\":{" \
+	"\"query\":{\"type\":\"object\",\"required\":[" \
+	"\"user_identifier_type\",\"user_identifier_value\"]," \
+	"\"properties\":{\"user_identifier_type\":{\"enum\":[" \
+	"\"moe_user_id\",\"uid\",\"email\"]},\"user_identifier_value\":{" \
+	"\"type\":\"string\",\"minLength\":1,\"description\":\"moe_user_id " \
+	"with or without its usr_ prefix\"},\"channel\":{\"enum\":[" \
+	"\"email\",\"sms\"]}}}},\"additionalProperties\":false}"
+
 #define SUB_ROW(name_, method_, path_, fn_, sum_, schema_, env_, page_, \
     rate_, hdrs_, flags_) \
 	ML__ROW(name_, ML_FAM_SUBSCRIPTION, ML_HOST_API, method_, \
@@ -131,5 +150,16 @@ const struct ml_action ml__catalog_subscription[] = {
 	    "Resubscribe up to 100 email addresses (SendGrid)",
 	    SCHEMA_BULK_RESUBSCRIBE_EMAILS, ML_ENV_V5, ML_PAGE_NONE, 10, 0,
 	    ML_ACT_BODY_REQUIRED | ML_ACT_IDEMPOTENT),
+	SUB_ROW("moengage_list_subscription_categories", "GET",
+	    "/v5/subscription-categories",
+	    ml_validate_list_subscription_categories,
+	    "List the workspace's active subscription categories (v5)",
+	    SCHEMA_LIST_SUBSCRIPTION_CATEGORIES, ML_ENV_V5, ML_PAGE_NONE, 100,
+	    0, ML_ACT_IDEMPOTENT),
+	SUB_ROW("moengage_get_subscription_preferences_v5", "GET",
+	    "/v5/subscription-preferences", ml_validate_get_subscription_v5,
+	    "Get a user's subscription state by moe_user_id, uid or email (v5)",
+	    SCHEMA_GET_SUBSCRIPTION_PREFERENCES_V5, ML_ENV_V5, ML_PAGE_NONE,
+	    100, 0, ML_ACT_IDEMPOTENT),
 	ML__ROW_END,
 };

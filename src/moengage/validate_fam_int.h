@@ -138,6 +138,8 @@ ML__VALIDATOR(update_subscription);
 ML__VALIDATOR(bulk_update_subscription);
 ML__VALIDATOR(email_opt_in);
 ML__VALIDATOR(bulk_resubscribe);
+ML__VALIDATOR(list_subscription_categories);
+ML__VALIDATOR(get_subscription_v5);
 /* validate_personalize.c */
 ML__VALIDATOR(fetch_experiences);
 ML__VALIDATOR(experience_metadata);

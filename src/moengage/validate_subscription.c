@@ -197,3 +197,46 @@ ml_validate_bulk_resubscribe(json_object *body, json_object *query,
 		    ML_RESUBSCRIBE_MAX);
 	return ML_OK;
 }
+
+/* ---- v5 (subscription-categories-v5.yaml, email-subscription-v5.yaml) -- */
+
+static const char *const sub5_channels[] = { "email", "sms", NULL };
+static const char *const sub5_id_types[] = { "moe_user_id", "uid", "email",
+	NULL };
+static const char *const sub5_categories_query[] = { "channel", NULL };
+static const char *const sub5_get_query[] = { "user_identifier_type",
+	"user_identifier_value", "channel", NULL };
+
+int
+ml_validate_list_subscription_categories(json_object *body,
+    json_object *query, struct ml_err *err)
+{
+	int rc;
+
+	(void)body;
+	rc = ml__vquery_keys(query, sub5_categories_query, err);
+	if (rc == ML_OK)
+		rc = ml__venum(query, "channel", sub5_channels, 0, "query.",
+		    err);
+	return rc;
+}
+
+int
+ml_validate_get_subscription_v5(json_object *body, json_object *query,
+    struct ml_err *err)
+{
+	int rc;
+
+	(void)body;
+	rc = ml__vquery_keys(query, sub5_get_query, err);
+	if (rc == ML_OK)
+		rc = ml__venum(query, "user_identifier_type", sub5_id_types, 1,
+		    "query.", err);
+	if (rc == ML_OK)
+		rc = ml__vstring(query, "user_identifier_value", 1, "query.",
+		    NULL, err);
+	if (rc == ML_OK)
+		rc = ml__venum(query, "channel", sub5_channels, 0, "query.",
+		    err);
+	return rc;
+}

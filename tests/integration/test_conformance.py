@@ -389,6 +389,11 @@ EXAMPLES = {
         "channel": "email", "user_preferences": [{
             "customer_id": "conf_user", "categories": {"Newsletter": True},
             "unsubscribe_all": False}]}}),
+    "moengage_list_subscription_categories": _static({"query": {
+        "channel": "email"}}),
+    "moengage_get_subscription_preferences_v5": _static({"query": {
+        "user_identifier_type": "email",
+        "user_identifier_value": "ann@example.com", "channel": "email"}}),
     "moengage_update_email_opt_in": _ex_opt_in,
     "moengage_bulk_resubscribe_emails": _static({"body": {
         "recipients": ["ann@example.com"], "esp": "SENDGRID",

@@ -326,5 +326,130 @@ class BusinessEventsV5LimitsTest(SimCase):
                          200)
 
 
+V5_PREFS = "/v5/subscription-preferences"
+
+
+class SubscriptionV5Test(SimCase):
+    """subscription-categories-v5.yaml / email-subscription-v5.yaml: the
+    v5 reads and PATCH, sharing the v1 preferences."""
+
+    def v5(self, path, body=None, method="GET", headers=None):
+        h = {"MOE-APPKEY": "WS_US01"}
+        h.update(headers or {})
+        return self.sim.api(path, body, method=method, headers=h)
+
+    def patch(self, body, key="k-1"):
+        return self.v5(V5_PREFS, body, "PATCH", {"Idempotency-Key": key})
+
+    def test_categories(self):
+        st, _, body, _ = self.v5("/v5/subscription-categories")
+        self.assertEqual((st, body["type"]), (200, "subscription_category"))
+        self.assertTrue(body["response_id"].startswith("resp_"))
+        self.assertIn({"name": "promotional", "display_name": "Promotional",
+                       "description": "Promotional", "channel": "email",
+                       "group": "Marketing", "status": "active"},
+                      body["data"])
+        self.assertEqual(self.v5("/v5/subscription-categories?channel=sms")[
+            2]["data"], [])
+        st, _, body, _ = self.v5("/v5/subscription-categories?channel=push")
+        self.assertEqual((st, body), (400, {"error": {
+            "code": "BadArgument",
+            "message": "channel must be one of: email, sms",
+            "target": "channel"}}))
+
+    def test_patch_then_read_in_v5_and_v1(self):
+        self.assertAccepted(self.sim.api("/v1/customer/WS_US01", {
+            "type": "customer", "customer_id": "u1"}))
+        st, _, body, _ = self.patch({
+            "user_identifier_type": "uid", "user_identifier_value": "u1",
+            "is_globally_unsubscribed": False,
+            "categories": {"promotional": False, "newsletter": True},
+            "event_attributes": {"source": "preference_center"}})
+        self.assertEqual((st, body["data"]["message"]), (202, "Your request "
+                         "has been accepted and is being processed."))
+        st, _, body, _ = self.v5(V5_PREFS + "?user_identifier_type=uid"
+                                 "&user_identifier_value=u1")
+        self.assertEqual(st, 200, body)
+        state = {c["name"]: c["status"] for c in body["data"]["categories"]}
+        self.assertEqual((state["promotional"], state["newsletter"],
+                          body["data"]["is_globally_unsubscribed"]),
+                         ("unsubscribed", "subscribed", False))
+        self.assertRegex(body["data"]["user_id"], r"^usr_[0-9a-f]{24}$")
+        # The same user by its MoEngage id, with or without usr_.
+        moe = body["data"]["user_id"]
+        for v in (moe, moe[4:]):
+            st, _, again, _ = self.v5(
+                V5_PREFS + "?user_identifier_type=moe_user_id"
+                "&user_identifier_value=" + v)
+            self.assertEqual((st, again["data"]["categories"]),
+                             (200, body["data"]["categories"]))
+        # v1 bulk keeps preferences by customer_id: the same record.
+        st, _, v1, _ = self.sim.api(
+            "/v1/category-subscription/user-preferences?user_id=u1&cid=c1",
+            method="GET", headers={"MOE-APPKEY": "WS_US01"})
+        self.assertEqual((st, v1["categories"]["Promotional"]),
+                         (200, False))
+
+    def test_unknown_user_and_bad_identifier(self):
+        st, _, body, _ = self.v5(V5_PREFS + "?user_identifier_type=uid"
+                                 "&user_identifier_value=nobody")
+        self.assertEqual((st, body["error"]["code"]), (404, "NotFound"))
+        st, _, body, _ = self.v5(V5_PREFS + "?user_identifier_type=phone"
+                                 "&user_identifier_value=1")
+        self.assertEqual((st, body["error"]["message"]), (
+            400, "user_identifier_type must be one of: moe_user_id, uid, "
+            "email"))
+        st, _, body, _ = self.v5(V5_PREFS + "?user_identifier_type=email")
+        self.assertEqual((st, body["error"]["message"]),
+                         (400, "user_identifier_value is required"))
+
+    def test_idempotency_key(self):
+        one = {"user_identifier_type": "email",
+               "user_identifier_value": "jane@example.com",
+               "is_globally_unsubscribed": True}
+        self.assertEqual(self.patch(one)[0], 202)
+        self.assertEqual(self.patch(one)[0], 202)
+        st, _, body, _ = self.patch(dict(one, is_globally_unsubscribed=False))
+        self.assertEqual((st, body["error"]["target"]),
+                         (409, "Idempotency-Key"))
+        st, _, body, _ = self.v5(V5_PREFS, one, "PATCH")
+        self.assertEqual((st, body["error"]["target"]),
+                         (400, "Idempotency-Key"))
+
+    def test_documented_body_errors(self):
+        base = {"user_identifier_type": "email",
+                "user_identifier_value": "jane@example.com",
+                "is_globally_unsubscribed": False}
+        for extra, msg in (
+                ({"categories": {"vip": True}}, "Unknown category name(s)"),
+                ({"event_attributes": {"a%d" % i: "v" for i in range(6)}},
+                 "A maximum of 5 event_attributes is allowed"),
+                ({"event_attributes": {"a" * 51: "v"}},
+                 "Invalid event_attributes")):
+            st, _, body, _ = self.patch(dict(base, **extra))
+            self.assertEqual((st, body["error"]["message"]), (400, msg))
+        st, _, body, _ = self.patch({"user_identifier_type": "email",
+                                     "user_identifier_value": "j@e.com"})
+        self.assertEqual((st, body["error"]["target"]),
+                         (400, "is_globally_unsubscribed"))
+
+    def test_credentials(self):
+        st, _, body, _ = self.sim.api("/v5/subscription-categories",
+                                      method="GET", key="gen-key-us01")
+        self.assertEqual((st, body), (401, {"error": {
+            "code": "Unauthorized",
+            "message": "Invalid or missing credentials",
+            "target": "Authorization"}}))
+        # The reads take the call without MOE-APPKEY (one draft makes it
+        # optional); the PATCH needs it.
+        self.assertEqual(self.sim.api("/v5/subscription-categories",
+                                      method="GET")[0], 200)
+        st, _, _, _ = self.sim.api(V5_PREFS, {
+            "user_identifier_type": "email", "user_identifier_value": "j@e",
+            "is_globally_unsubscribed": False}, method="PATCH",
+            headers={"Idempotency-Key": "k"})
+        self.assertEqual(st, 401)
+
+
 if __name__ == "__main__":
     unittest.main()

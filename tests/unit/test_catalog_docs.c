@@ -18,6 +18,7 @@
 #include <moelink/json.h>
 #include <moelink/validate.h>
 
+#include "moengage/validate_fam_int.h"
 #include "test_util.h"
 
 struct want_row {
@@ -54,6 +55,15 @@ static const struct want_row want_rows[] = {
 	    "/v1.0/data/fileimports/import/run/history",
 	    "/v1.0/data/fileimports/import/run/history", ML_HOST_FILEIMPORTS,
 	    ML_FAM_DATA, ML_WS_NONE, ML_AUTH_BASIC, ML_HDR_APPKEY, 50, 0 },
+	/* subscription-categories-v5.yaml: the two reads, 100/min. */
+	{ "moengage_list_subscription_categories", "GET",
+	    "/v5/subscription-categories", "/v5/subscription-categories",
+	    ML_HOST_API, ML_FAM_SUBSCRIPTION, ML_WS_NONE, ML_AUTH_BASIC,
+	    ML_HDR_APPKEY, 100, 0 },
+	{ "moengage_get_subscription_preferences_v5", "GET",
+	    "/v5/subscription-preferences", "/v5/subscription-preferences",
+	    ML_HOST_API, ML_FAM_SUBSCRIPTION, ML_WS_NONE, ML_AUTH_BASIC,
+	    ML_HDR_APPKEY, 100, 0 },
 	/* data.yaml: security [], the workspace id in the appId query. */
 	{ "moengage_track_install", "GET", "/v1/installInfo",
 	    "/v1/installInfo", ML_HOST_API, ML_FAM_DATA, ML_WS_NONE,
@@ -244,6 +254,30 @@ catalog_docs_track_install_query(void **state)
 	check(fn, "{}", "body");
 }
 
+static void
+catalog_docs_subscription_v5_query(void **state)
+{
+	ml_validate_fn cats = ml_validate_list_subscription_categories;
+	ml_validate_fn get = ml_validate_get_subscription_v5;
+
+	(void)state;
+	check_query(cats, NULL, NULL);
+	check_query(cats, "{\"channel\":\"sms\"}", NULL);
+	check_query(cats, "{\"channel\":\"push\"}", "query.channel");
+	check_query(cats, "{\"user_id\":\"u1\"}", "query.user_id");
+	check_query(get, "{\"user_identifier_type\":\"email\","
+	    "\"user_identifier_value\":\"jane@example.com\",\"channel\":"
+	    "\"email\"}", NULL);
+	check_query(get, "{\"user_identifier_type\":\"moe_user_id\","
+	    "\"user_identifier_value\":\"usr_64f0a1b2c3d4e5f600112233\"}",
+	    NULL);
+	check_query(get, "{\"user_identifier_type\":\"customer_id\","
+	    "\"user_identifier_value\":\"u1\"}", "query.user_identifier_type");
+	check_query(get, "{\"user_identifier_type\":\"uid\"}",
+	    "query.user_identifier_value");
+	check_query(get, NULL, "query.user_identifier_type");
+}
+
 int
 main(void)
 {
@@ -251,6 +285,7 @@ main(void)
 		cmocka_unit_test(catalog_docs_rows_match_the_openapi_files),
 		cmocka_unit_test(catalog_docs_gdpr_request_fields),
 		cmocka_unit_test(catalog_docs_track_install_query),
+		cmocka_unit_test(catalog_docs_subscription_v5_query),
 		cmocka_unit_test(catalog_docs_archival_fields_and_enums),
 		cmocka_unit_test(catalog_docs_file_import_filters),
 	};
