@@ -286,11 +286,12 @@ data_basic_fail(struct ml_sim_ctx *ctx, enum ml_sim_basic b)
 
 	switch (b) {
 	case ML_SIM_BASIC_NO_HEADER:
-		return data_auth_fail(ctx, 401,
-		    "Authentication Header Required");
+		/* Merge documents its own missing_authdetails example. */
+		return data_auth_fail(ctx, 401, merge ? "Authorization details "
+		    "are missing" : "Authentication Header Required");
 	case ML_SIM_BASIC_EMPTY:
-		return data_auth_fail(ctx, 401,
-		    "No identity information found");
+		return data_auth_fail(ctx, 401, merge ? "Authorization details "
+		    "are missing" : "No identity information found");
 	case ML_SIM_BASIC_NOT_BASIC:
 		return data_auth_fail(ctx, 401, "Invalid authorization used. "
 		    "MoEngage only supports 'Basic Auth' authorization.");

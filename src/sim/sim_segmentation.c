@@ -625,17 +625,22 @@ seg2_target(struct ml_sim_ctx *ctx, json_object *coll, json_object *body,
     int file_only, json_object **s)
 {
 	const char *id = ml_sim_fam_str(body, "cs_id");
+	const char *name = ml_json_str(body, "name");
+	char msg[ML_SIM_PARAM_MAX + 64];
 
 	*s = NULL;
 	if (id != NULL)
 		json_object_object_get_ex(coll, id, s);
 	else
-		*s = seg_by_name(coll, ml_json_str(body, "name"), NULL);
+		*s = seg_by_name(coll, name, NULL);
 	if (*s != NULL && (!file_only || strcmp(ml_json_str(*s, "kind"),
 	    "file") == 0))
 		return ML_OK;
-	return seg2_fail(ctx, 404, "Entity Not Found", "No custom segment "
-	    "found with the given name or cs_id");
+	/* Documented for a name; the cs_id wording is inferred. */
+	snprintf(msg, sizeof(msg), "Segment not found with the given %s: %.*s",
+	    id != NULL ? "cs_id" : "name", ML_SIM_PARAM_MAX,
+	    id != NULL ? id : name != NULL ? name : "");
+	return seg2_fail(ctx, 404, "Entity Not Found", msg);
 }
 
 struct seg2_users {

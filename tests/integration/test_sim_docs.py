@@ -451,5 +451,28 @@ class SubscriptionV5Test(SimCase):
         self.assertEqual(st, 401)
 
 
+class DocumentedWordingTest(SimCase):
+    """Bodies the simulator worded differently from the OpenAPI files."""
+
+    def test_merge_without_authorization_details(self):
+        body = {"merge_data": [{"merged_user": "a", "retained_user": "b"}]}
+        path = "/v1/customer/merge?app_id=WS_US01"
+        self.assertFail(self.sim.api(path, body, ws=None), 401,
+                        "Authorization details are missing",
+                        "Authentication required")
+        self.assertFail(self.sim.api(path, body, ws=None, headers={
+            "Authorization": ""}), 401, "Authorization details are missing",
+            "Authentication required")
+
+    def test_file_segment_not_found_names_the_segment(self):
+        db = {"MOE-DBNAME": "WS_US01"}
+        st, _, body, _ = self.sim.api("/v2/custom-segments/archive",
+                                      {"name": "nosuch"}, method="PATCH",
+                                      headers=db)
+        self.assertEqual((st, body), (404, {
+            "title": "Entity Not Found",
+            "description": "Segment not found with the given name: nosuch"}))
+
+
 if __name__ == "__main__":
     unittest.main()
