@@ -164,6 +164,7 @@ pers_check_fetch(struct ml_sim_ctx *ctx, json_object *o)
 	    "Thursday", "Friday", "Saturday", "Sunday", NULL };
 	json_object *keys, *v;
 	const char *h;
+	char why[200];
 	size_t i, n;
 
 	if (json_object_object_get_ex(o, "experience_key", &keys)) {
@@ -180,10 +181,14 @@ pers_check_fetch(struct ml_sim_ctx *ctx, json_object *o)
 	if (json_object_object_get_ex(o, "identifiers", &v) &&
 	    !json_object_is_type(v, json_type_object))
 		return pers_invalid(ctx, "identifiers", "must be an object");
-	if (json_object_object_get_ex(o, "DAY_OF_THE_WEEK", NULL) &&
-	    !ml_sim_fam_in(ml_json_str(o, "DAY_OF_THE_WEEK"), days))
-		return pers_invalid(ctx, "DAY_OF_THE_WEEK", "must be Monday to "
-		    "Sunday (case-sensitive)");
+	if (json_object_object_get_ex(o, "DAY_OF_THE_WEEK", &v) &&
+	    !ml_sim_fam_in(ml_json_str(o, "DAY_OF_THE_WEEK"), days)) {
+		/* personalize-experience.yaml's wording, value included. */
+		snprintf(why, sizeof(why), "Enum doesnt allow value: %.64s, "
+		    "allowed values: [Sunday, Monday, Tuesday, Wednesday, "
+		    "Thursday, Friday, Saturday]", json_object_get_string(v));
+		return pers_invalid(ctx, "DAY_OF_THE_WEEK", why);
+	}
 	h = ml_json_str(o, "TIME_OF_THE_DAY");
 	if (json_object_object_get_ex(o, "TIME_OF_THE_DAY", NULL) &&
 	    (h == NULL || strlen(h) != 2 || h[0] < '0' || h[0] > '2' ||
@@ -335,8 +340,10 @@ pers_check_events(struct ml_sim_ctx *ctx, json_object *o)
 		return pers_invalid(ctx, "elements", "must hold 1 to 100 users");
 	for (i = 0; i < n; i++) {
 		e = json_object_array_get_idx(els, i);
+		/* The documented form names the element's missing field. */
 		if (ml_sim_fam_str(e, "customer_id") == NULL)
-			return pers_invalid(ctx, "customer_id", "is required");
+			return pers_invalid(ctx, "elements", "Validators Failed "
+			    ": Validator: Element, Errored Field: customer_id");
 		if (json_object_object_get_ex(e, "user_timezone_offset", &tz) &&
 		    (!json_object_is_type(tz, json_type_int) ||
 		    json_object_get_int64(tz) < -PERS_TZ_MAX ||
@@ -346,7 +353,8 @@ pers_check_events(struct ml_sim_ctx *ctx, json_object *o)
 		acts = ml_json_get(e, "actions", json_type_array);
 		na = acts != NULL ? json_object_array_length(acts) : 0;
 		if (na == 0)
-			return pers_invalid(ctx, "actions", "is required");
+			return pers_invalid(ctx, "elements", "Validators Failed "
+			    ": Validator: Element, Errored Field: actions");
 		for (j = 0; j < na; j++) {
 			rc = pers_check_action(ctx, json_object_array_get_idx(
 			    acts, j));

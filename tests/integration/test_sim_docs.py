@@ -473,6 +473,24 @@ class DocumentedWordingTest(SimCase):
             "title": "Entity Not Found",
             "description": "Segment not found with the given name: nosuch"}))
 
+    def personalize(self, path, body):
+        return self.sim.api(path, body, key="pers-key-us01",
+                            host="sdk-01.moengage.com",
+                            headers={"MOE-APPKEY": "WS_US01"})
+
+    def test_personalize_field_errors(self):
+        st, _, body, _ = self.personalize("/v1/experiences/fetch",
+                                          {"DAY_OF_THE_WEEK": "funday"})
+        self.assertEqual((st, body["title"], body["description"]), (
+            400, "Invalid Field Value", "DAY_OF_THE_WEEK - Enum doesnt "
+            "allow value: funday, allowed values: [Sunday, Monday, "
+            "Tuesday, Wednesday, Thursday, Friday, Saturday]"))
+        st, _, body, _ = self.personalize("/v1/experiences/events", {
+            "elements": [{"customer_id": "u1", "actions": []}]})
+        self.assertEqual((st, body["description"]), (
+            400, "elements - Validators Failed : Validator: Element, "
+            "Errored Field: actions"))
+
 
 if __name__ == "__main__":
     unittest.main()
