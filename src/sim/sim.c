@@ -208,7 +208,19 @@ ml_sim_reply_bad_method(struct ml_sim_ctx *ctx)
 	/* data.yaml's documented 405 (file imports). */
 	static const char body[] =
 	    "{\"status\":\"fail\",\"message\":\"Method not allowed\"}";
+	char own[256];
+	int n;
 
+	/* email-subscription.yaml documents Bulk Resubscribe's own 405. */
+	if (ctx->kind == ML_HOST_API &&
+	    strcmp(ctx->path, "/emails/v1.0/bulk-resubscribe") == 0) {
+		n = snprintf(own, sizeof(own), "{\"response_id\":\"%s\","
+		    "\"error\":{\"message\":\"This API only supports the POST "
+		    "method. Kindly update the method and retry again.\"}}",
+		    ctx->request_id);
+		return ml_sim_reply_raw(ctx, MHD_HTTP_METHOD_NOT_ALLOWED,
+		    "application/json", own, (size_t)n);
+	}
 	return ml_sim_reply_raw(ctx, MHD_HTTP_METHOD_NOT_ALLOWED,
 	    "application/json", body, sizeof(body) - 1);
 }

@@ -491,6 +491,19 @@ class DocumentedWordingTest(SimCase):
             400, "elements - Validators Failed : Validator: Element, "
             "Errored Field: actions"))
 
+    def test_bulk_resubscribe_has_its_own_405(self):
+        st, hd, body, _ = self.sim.api("/emails/v1.0/bulk-resubscribe",
+                                       method="GET",
+                                       headers={"MOE-APPKEY": "WS_US01"})
+        self.assertEqual((st, body), (405, {
+            "response_id": hd["x-request-id"], "error": {
+                "message": "This API only supports the POST method. Kindly "
+                           "update the method and retry again."}}))
+        # Elsewhere: data.yaml's file-import 405.
+        st, _, body, _ = self.sim.api("/v1/customer/merge", method="GET")
+        self.assertEqual((st, body), (405, {"status": "fail",
+                                            "message": "Method not allowed"}))
+
 
 if __name__ == "__main__":
     unittest.main()
