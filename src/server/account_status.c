@@ -105,8 +105,6 @@ ml_account_status_apply(struct ml_http_req *r,
 	if (!sc->wanted)
 		return ML_OK;
 	if (sc->to == ML_ACCOUNT_INACTIVE) {
-		/* Hold first: no batch may start once the answer is out. */
-		ml_deliver_hold(d, a->project_id, a->id, 1);
 		if (a->status == ML_ACCOUNT_INACTIVE)
 			return ML_OK;
 		reasons = status_deactivated_reason(r, now);
@@ -114,23 +112,24 @@ ml_account_status_apply(struct ml_http_req *r,
 			return ML_ENOMEM;
 		rc = ml_store_account_set_status(r->srv->store, r->project_id,
 		    a->id, ML_ACCOUNT_INACTIVE, reasons, 0, &r->err);
-		if (rc == ML_OK)
-			ml_http_log(r, ML_LOG_INFO, "msg=\"account deactivated\" "
-			    "account=%s", a->id);
-		else	/* Still active: let its rows go as before. */
-			ml_deliver_hold(d, a->project_id, a->id, 0);
 		ml_free(reasons);
-		return rc;
+		if (rc)
+			return rc;
+		/* Before the answer: no batch starts after it. */
+		ml_deliver_recheck(d, a->project_id, a->id);
+		ml_http_log(r, ML_LOG_INFO, "msg=\"account deactivated\" "
+		    "account=%s", a->id);
+		return ML_OK;
 	}
 	if (a->status != ML_ACCOUNT_ACTIVE) {
 		rc = ml_store_account_set_status(r->srv->store, r->project_id,
 		    a->id, ML_ACCOUNT_ACTIVE, NULL, now, &r->err);
 		if (rc)
 			return rc;
+		ml_deliver_recheck(d, a->project_id, a->id);
 		ml_http_log(r, ML_LOG_INFO, "msg=\"account activated\" "
 		    "account=%s", a->id);
 	}
-	ml_deliver_hold(d, a->project_id, a->id, 0);
 	return ML_OK;
 }
 

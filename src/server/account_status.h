@@ -62,7 +62,8 @@ int ml_account_status_verify(struct ml_http_req *r,
  * Write the change once everything else of the PATCH is stored:
  * inactive with the "deactivated" reason (kept as it was when the account
  * is already inactive), or active with the reasons cleared. Tells the
- * delivery worker to hold or release the account's outbox rows.
+ * delivery worker, which then holds or releases the account's outbox rows
+ * (ml_deliver_recheck).
  */
 int ml_account_status_apply(struct ml_http_req *r,
     const struct ml_account_status_change *sc,

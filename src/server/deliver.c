@@ -45,6 +45,7 @@
 #define DL_MSG_MAX 600
 #define DL_HELD (-2)		/* dl_step: the account is inactive */
 #define DL_RELOAD_MS 1000	/* re-read status and keys this often */
+#define DL_HELD_MS 5000		/* re-read an inactive account's status */
 
 /* The token buckets of one workspace, shared by its accounts. */
 struct dl_bucket {
@@ -79,8 +80,8 @@ struct dl_account {
 	int inflight;			/* a request is out */
 	int dirty;			/* rows may be waiting */
 	int64_t next_ms;		/* not before this time */
-	int held;			/* inactive: rows kept, nothing sent */
-	unsigned hold_gen;		/* bumped by ml_deliver_hold */
+	int reload;			/* re-read status and keys first */
+	unsigned status_gen;		/* bumped by ml_deliver_recheck */
 	/* completion, written by the client thread under d->mu */
 	int done;
 	int rc;
@@ -298,8 +299,8 @@ ml_deliver_notify(struct ml_deliver *d, const char *project_id,
 }
 
 void
-ml_deliver_hold(struct ml_deliver *d, const char *project_id,
-    const char *account_id, int hold)
+ml_deliver_recheck(struct ml_deliver *d, const char *project_id,
+    const char *account_id)
 {
 	struct dl_account *a;
 
@@ -308,9 +309,10 @@ ml_deliver_hold(struct ml_deliver *d, const char *project_id,
 	pthread_mutex_lock(&d->mu);
 	a = dl_account(d, project_id, account_id);
 	if (a != NULL) {
-		a->held = hold;
-		a->hold_gen++;
+		a->reload = 1;
+		a->status_gen++;
 		a->dirty = 1;
+		a->next_ms = 0;
 	}
 	d->kick = 1;
 	pthread_cond_signal(&d->cv);
@@ -881,7 +883,7 @@ dl_main(void *arg)
 		}
 		for (i = 0; i < d->nacc && !d->stop; i++) {
 			a = d->acc[i];
-			if (a->inflight || a->busy || !a->dirty || a->held)
+			if (a->inflight || a->busy || !a->dirty)
 				continue;
 			if (a->next_ms > now) {
 				if (a->next_ms < wake)
@@ -891,17 +893,21 @@ dl_main(void *arg)
 			if (d->inflight >= d->o.max_inflight)
 				break;
 			a->busy = 1;
-			gen = a->hold_gen;
+			gen = a->status_gen;
+			if (a->reload) {
+				a->reload = 0;
+				a->have_acct = 0;
+			}
 			pthread_mutex_unlock(&d->mu);
 			next = dl_step(d, a, ml_deliver_now_ms(), &sent);
 			pthread_mutex_lock(&d->mu);
 			a->busy = 0;
 			if (next == DL_HELD) {
-				/* Held until released, unless released since. */
-				a->held = a->hold_gen == gen;
-				a->next_ms = 0;
-				if (!a->held)
-					wake = now;
+				/* Look again later, or now if it changed since. */
+				a->next_ms = a->status_gen == gen ? now + DL_HELD_MS :
+				    0;
+				if (a->next_ms < wake)
+					wake = a->next_ms > 0 ? a->next_ms : now;
 				continue;
 			}
 			if (sent) {

@@ -101,15 +101,16 @@ int64_t ml_deliver_now_ms(void);
 void ml_deliver_notify(struct ml_deliver *d, const char *project_id,
     const char *account_id);
 /*
- * The account was deactivated (hold 1: its rows stay in the outbox, nothing
- * is sent, retried or dead-lettered; a request already out completes) or
- * activated (hold 0: delivery resumes). The worker also finds an inactive
- * account on its own when it (re)reads the account, at least once a second
- * while it has rows, so a deactivation by another node holds here too.
- * NULL d is a no-op.
+ * The account's status was just written (deactivated or activated): the
+ * worker re-reads the account before it sends anything more for it. An
+ * inactive account's rows stay in the outbox, neither sent, retried nor
+ * dead-lettered (a request already out completes); its status is read
+ * again every 5 s, and an active account's every second while it has rows,
+ * so a change made by another node sharing the database takes effect here
+ * too. NULL d is a no-op.
  */
-void ml_deliver_hold(struct ml_deliver *d, const char *project_id,
-    const char *account_id, int hold);
+void ml_deliver_recheck(struct ml_deliver *d, const char *project_id,
+    const char *account_id);
 
 /* ---- handlers (api_events.c, api_segment.c) ----------------------------- */
 
