@@ -29,6 +29,7 @@
 #define EV_DEADLETTER_PAGE 100
 #define EV_DEADLETTER_PAGE_MAX 1000
 #define EV_REJECT_LIST_MAX 1000
+#define EV_STATS_PAGE_MAX 1000
 #define EV_BODY_DEPTH 64
 
 struct ml_deliver *
@@ -474,6 +475,23 @@ out:
 
 /* ---- stats -------------------------------------------------------------- */
 
+static long
+ev_query_long(struct ml_http_req *r, const char *name, long def, long min,
+    long max)
+{
+	const char *v = ml_http_query(r, name);
+	char *end;
+	long x;
+
+	if (v == NULL || v[0] == '\0')
+		return def;
+	x = strtol(v, &end, 10);
+	if (*end != '\0' || x < min)
+		return min;
+	return x > max ? max : x;
+}
+
+
 static int
 ev_stats_json(const struct ml_outbox_stats *s, json_object **out)
 {
@@ -514,9 +532,10 @@ ml_api_events_stats(struct ml_http_req *r)
 	struct ml_deliver *d = ml_api_events_deliver(r);
 	struct ml_outbox_stats *list = NULL;
 	json_object *resp = NULL, *arr, *o;
-	const char *account;
+	const char *account, *after;
 	struct ml_err e;
 	size_t i, n = 0;
+	long limit;
 	int rc;
 
 	if (d == NULL)
@@ -524,9 +543,14 @@ ml_api_events_stats(struct ml_http_req *r)
 	account = ml_http_header(r, "x-account-id");
 	if (account == NULL)
 		account = ml_http_query(r, "account_id");
+	/* No limit: every account, as before paging existed. */
+	limit = ev_query_long(r, "limit", 0, 1, EV_STATS_PAGE_MAX);
+	after = ml_http_query(r, "after");
+	if (after != NULL && after[0] == '\0')
+		after = NULL;
 	ml_err_clear(&e);
 	rc = ml_store_outbox_stats(ml_deliver_outbox(d), r->project_id,
-	    account, ml_store_now(), &list, &n, &e);
+	    account, after, (size_t)limit, ml_store_now(), &list, &n, &e);
 	if (rc)
 		return ml_http_reply_err(r, ml_http_status_of(rc), &e);
 	if (account != NULL && n == 0) {
@@ -549,6 +573,14 @@ ml_api_events_stats(struct ml_http_req *r)
 		if (rc)
 			goto out;
 	}
+	if (limit > 0 && n == (size_t)limit)
+		rc = ml_json_add_str(resp, "next_after",
+		    list[n - 1].account_id);
+	else
+		rc = json_object_object_add(resp, "next_after", NULL) ?
+		    ML_ENOMEM : ML_OK;
+	if (rc)
+		goto out;
 	rc = ml_http_reply_json(r, 200, resp);
 out:
 	json_object_put(resp);
@@ -557,22 +589,6 @@ out:
 }
 
 /* ---- dead letters ------------------------------------------------------- */
-
-static long
-ev_query_long(struct ml_http_req *r, const char *name, long def, long min,
-    long max)
-{
-	const char *v = ml_http_query(r, name);
-	char *end;
-	long x;
-
-	if (v == NULL || v[0] == '\0')
-		return def;
-	x = strtol(v, &end, 10);
-	if (*end != '\0' || x < min)
-		return min;
-	return x > max ? max : x;
-}
 
 /* Stored JSON text as a member (a string if it does not parse). */
 static void

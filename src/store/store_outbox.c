@@ -140,7 +140,9 @@ static const char *const ob_text[OB_SQL_COUNT] = {
 	    " (SELECT count(*) FROM dead_letters l WHERE l.account_id = a.id)"
 	    " FROM accounts a LEFT JOIN delivery_state d ON d.account_id = a.id"
 	    " WHERE a.project_id = ?1 AND (?2 IS NULL OR a.id = ?2)"
-	    " ORDER BY a.created_at, a.id",
+	    " AND (?3 IS NULL OR (a.created_at, a.id) > (SELECT b.created_at,"
+	    " b.id FROM accounts b WHERE b.id = ?3 AND b.project_id = ?1))"
+	    " ORDER BY a.created_at, a.id LIMIT ?4",
 	[OB_STATS_MINUTES] =
 	    "SELECT minute, delivered FROM delivery_minutes"
 	    " WHERE account_id = ?1 AND minute > ?2 AND minute <= ?3",
@@ -979,22 +981,26 @@ ob_read_stats(sqlite3_stmt *st, void *elem)
 
 int
 ml_store_outbox_stats(struct ml_store_outbox *o, const char *project_id,
-    const char *account_id, int64_t now_s, struct ml_outbox_stats **out,
-    size_t *n, struct ml_err *err)
+    const char *account_id, const char *after, size_t limit, int64_t now_s,
+    struct ml_outbox_stats **out, size_t *n, struct ml_err *err)
 {
 	struct ob_conn *c = ob_get(o);
 	sqlite3_stmt *st;
 	size_t i;
 	int rc = ML_ESTORE;
 
-	ML__OUTBOX_PG(o, stats(o->pg, project_id, account_id, now_s, out, n,
-	    err));
+	ML__OUTBOX_PG(o, stats(o->pg, project_id, account_id, after, limit,
+	    now_s, out, n, err));
 	*out = NULL;
 	*n = 0;
 	st = ob_scope(c, OB_STATS, project_id, account_id, err);
-	if (st != NULL)
+	if (st != NULL) {
+		ob_text_or_null(st, 3, after);
+		sqlite3_bind_int64(st, 4, limit > 0 && limit <= (size_t)INT64_MAX ?
+		    (int64_t)limit : INT64_MAX);
 		rc = ob_collect(c, st, sizeof(**out), ob_read_stats,
 		    (void **)out, n, "stats", err);
+	}
 	for (i = 0; rc == ML_OK && i < *n; i++)
 		rc = ob_minutes(c, &(*out)[i], now_s, err);
 	ob_put(o, c);

@@ -275,13 +275,15 @@ struct ml_outbox_stats {
 };
 
 /*
- * Stats of every account of a project (account_id NULL) or one account.
- * Accounts with no activity at all are included with zeros when they are
- * named. *out heap (ml_free).
+ * Stats of the accounts of a project (account_id NULL) or of one account,
+ * accounts with no activity included with zeros, in the account list's
+ * order (created_at, id). A page: at most `limit` accounts (0 = all) that
+ * come after the account `after` (NULL = from the first; an id that is not
+ * the project's gives an empty page). *out heap (ml_free).
  */
 int ml_store_outbox_stats(struct ml_store_outbox *o, const char *project_id,
-    const char *account_id, int64_t now_s, struct ml_outbox_stats **out,
-    size_t *n, struct ml_err *err);
+    const char *account_id, const char *after, size_t limit, int64_t now_s,
+    struct ml_outbox_stats **out, size_t *n, struct ml_err *err);
 
 /* ---- dead letters ------------------------------------------------------ */
 

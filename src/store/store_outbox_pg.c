@@ -171,7 +171,10 @@ static const struct ml__pg_sql op_sql[OP_STMT_COUNT] = {
 	    " (SELECT count(*) FROM dead_letters l WHERE l.account_id = a.id)"
 	    " FROM accounts a LEFT JOIN delivery_state d ON d.account_id = a.id"
 	    " WHERE a.project_id = $1 AND ($2 IS NULL OR a.id = $2)"
-	    " ORDER BY a.created_at, a.id", "tt" },
+	    " AND ($3::text IS NULL OR (a.created_at, a.id) > (SELECT"
+	    " b.created_at, b.id FROM accounts b WHERE b.id = $3"
+	    " AND b.project_id = $1))"
+	    " ORDER BY a.created_at, a.id LIMIT $4", "ttti" },
 	[OP_STATS_MINUTES] = {
 	    "SELECT minute, delivered FROM delivery_minutes"
 	    " WHERE account_id = $1 AND minute > $2 AND minute <= $3", "tii" },
@@ -712,8 +715,9 @@ op_minutes(struct ml__pg_conn *c, struct ml_outbox_stats *s, int64_t now_s,
 
 int
 ml__store_outbox_pg_stats(struct ml__store_outbox_pg *o,
-    const char *project_id, const char *account_id, int64_t now_s,
-    struct ml_outbox_stats **out, size_t *n, struct ml_err *err)
+    const char *project_id, const char *account_id, const char *after,
+    size_t limit, int64_t now_s, struct ml_outbox_stats **out, size_t *n,
+    struct ml_err *err)
 {
 	struct ml__pg_conn *c = ml__pg_acquire(&o->pool);
 	PGresult *r = NULL;
@@ -723,7 +727,8 @@ ml__store_outbox_pg_stats(struct ml__store_outbox_pg *o,
 	*out = NULL;
 	*n = 0;
 	rc = ml__pg_exec(c, &op_table, OP_STATS, &r, err, project_id,
-	    account_id);
+	    account_id, after, limit > 0 && limit <= (size_t)INT64_MAX ?
+	    (int64_t)limit : INT64_MAX);
 	if (rc == ML_OK)
 		rc = ml__pg_collect(r, sizeof(**out), op_read_stats,
 		    (void **)out, n, err);

@@ -87,8 +87,9 @@ int ml__store_outbox_pg_note_error(struct ml__store_outbox_pg *o,
     const char *account_id, const char *error, int64_t now_s,
     struct ml_err *err);
 int ml__store_outbox_pg_stats(struct ml__store_outbox_pg *o,
-    const char *project_id, const char *account_id, int64_t now_s,
-    struct ml_outbox_stats **out, size_t *n, struct ml_err *err);
+    const char *project_id, const char *account_id, const char *after,
+    size_t limit, int64_t now_s, struct ml_outbox_stats **out, size_t *n,
+    struct ml_err *err);
 int ml__store_outbox_pg_deadletters(struct ml__store_outbox_pg *o,
     const char *project_id, const char *account_id, int64_t after,
     size_t limit, struct ml_deadletter **out, size_t *n, int64_t *total,

@@ -195,6 +195,38 @@ class DeliverTest(DeliverCase):
         self.assertEqual(stats["dead_letters"], 0)
         self.assertGreaterEqual(sum(stats["delivered_per_minute"]), 2000)
 
+    def test_stats_pages_with_limit_and_after(self):
+        ws = self.env.ws[0]
+        for i in range(2):
+            st, _, body = self.env.server.request("POST", "/accounts", body={
+                "origin_owner_id": "stats-page-%d" % i,
+                "origin_owner_name": "Owner",
+                "workspace_id": ws["workspace_id"],
+                "data_center": ws["data_center"],
+                "data_key": ws["keys"]["data"],
+                "general_key": ws["keys"]["general"]},
+                headers=self.env.auth())
+            self.assertIn(st, (200, 201), body)
+        st, _, whole = self.env.server.request("GET", "/events/stats",
+                                               headers=self.env.auth())
+        self.assertEqual(st, 200, whole)
+        self.assertIsNone(whole["next_after"])
+        ids = [s["account_id"] for s in whole["data"]]
+        self.assertGreaterEqual(len(ids), 3)
+        paged, after = [], ""
+        while True:
+            st, _, page = self.env.server.request(
+                "GET", "/events/stats?limit=2&after=" + after,
+                headers=self.env.auth())
+            self.assertEqual(st, 200, page)
+            self.assertLessEqual(len(page["data"]), 2)
+            paged += [s["account_id"] for s in page["data"]]
+            if page["next_after"] is None:
+                break
+            self.assertEqual(page["next_after"], paged[-1])
+            after = page["next_after"]
+        self.assertEqual(paged, ids)
+
     def test_per_user_order_is_kept(self):
         els = []
         for i in range(300):

@@ -272,6 +272,51 @@ store_outbox_migration_4_keeps_rows_and_seqs(void **state)
 	assert_int_equal(db_int(fx->path, "SELECT count(*) FROM outbox"), 0);
 }
 
+/* Pages of 2 walk every account once, in the unpaged order. */
+static void
+store_outbox_stats_pages_follow_the_account_order(void **state)
+{
+	struct fixture *fx = *state;
+	struct ml_outbox_stats *all = NULL, *page = NULL;
+	char after[ML_STORE_ID_MAX], extra[3][ML_STORE_ID_MAX];
+	struct ml_err err;
+	size_t n_all = 0, n = 0, seen = 0, i, pages = 0;
+
+	open_all(fx, 1);
+	for (i = 0; i < 3; i++)
+		add_account(fx, extra[i]);
+	assert_int_equal(enqueue(fx, extra[1], "event", 0, 4), ML_OK);
+	assert_int_equal(ml_store_outbox_stats(fx->o, fx->p.id, NULL, NULL, 0,
+	    ml_store_now(), &all, &n_all, &err), ML_OK);
+	assert_int_equal(n_all, 5);
+	after[0] = '\0';
+	do {
+		assert_int_equal(ml_store_outbox_stats(fx->o, fx->p.id, NULL,
+		    after[0] ? after : NULL, 2, ml_store_now(), &page, &n,
+		    &err), ML_OK);
+		assert_true(n <= 2);
+		for (i = 0; i < n; i++, seen++) {
+			assert_true(seen < n_all);
+			assert_string_equal(page[i].account_id,
+			    all[seen].account_id);
+			assert_int_equal(page[i].queued, all[seen].queued);
+		}
+		if (n > 0)
+			ml_strlcpy(after, page[n - 1].account_id,
+			    sizeof(after));
+		ml_free(page);
+		pages++;
+	} while (n == 2);
+	assert_int_equal(seen, n_all);
+	assert_int_equal(pages, 3);
+	/* A cursor from another project (or none at all) pages nothing. */
+	assert_int_equal(ml_store_outbox_stats(fx->o, fx->p.id, NULL,
+	    "acc_elsewhere", 2, ml_store_now(), &page, &n, &err), ML_OK);
+	assert_int_equal(n, 0);
+	ml_free(page);
+	ml_free(all);
+}
+
 int
 main(void)
 {
@@ -280,6 +325,7 @@ main(void)
 		T(store_outbox_kinds_checked_as_before),
 		T(store_outbox_rows_go_with_their_account),
 		T(store_outbox_migration_4_keeps_rows_and_seqs),
+		T(store_outbox_stats_pages_follow_the_account_order),
 #undef T
 	};
 

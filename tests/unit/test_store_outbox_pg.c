@@ -200,7 +200,7 @@ store_outbox_pg_claim_returns_queue_order_within_limits(void **state)
 	assert_string_equal(rows[0].payload, "{\"i\":12}");
 	ml_store_outbox_rows_free(rows, n);
 	assert_int_equal(ml__store_outbox_pg_stats(fx->a, fx->p.id, fx->acc[0],
-	    ml_store_now(), &st, &n, &err), ML_OK);
+	    NULL, 0, ml_store_now(), &st, &n, &err), ML_OK);
 	assert_int_equal(n, 1);
 	assert_int_equal(st[0].delivered, 2);
 	assert_int_equal(st[0].queued, 3);
@@ -326,8 +326,8 @@ store_outbox_pg_retry_deadletter_fix_replay(void **state)
 	ml_store_outbox_deadletters_free(dl, n);
 	assert_int_equal(ml__store_outbox_pg_note_error(fx->a, fx->acc[0],
 	    "HTTP 400 split", ml_store_now(), &err), ML_OK);
-	assert_int_equal(ml__store_outbox_pg_stats(fx->a, fx->p.id, NULL,
-	    ml_store_now(), &st, &n, &err), ML_OK);
+	assert_int_equal(ml__store_outbox_pg_stats(fx->a, fx->p.id, NULL, NULL,
+	    0, ml_store_now(), &st, &n, &err), ML_OK);
 	assert_int_equal(n, 3);		/* every account of the project */
 	for (i = 0; i < n && strcmp(st[i].account_id, fx->acc[0]) != 0; i++)
 		continue;
@@ -553,8 +553,8 @@ store_outbox_pg_nodes_send_every_row_once_in_order(void **state)
 	assert_int_equal(delivered, total);
 	for (i = 1; i <= (size_t)total; i++)
 		assert_int_equal(seen[i], 1);
-	assert_int_equal(ml__store_outbox_pg_stats(fx->a, fx->p.id, NULL,
-	    ml_store_now(), &st, &n, &err), ML_OK);
+	assert_int_equal(ml__store_outbox_pg_stats(fx->a, fx->p.id, NULL, NULL,
+	    0, ml_store_now(), &st, &n, &err), ML_OK);
 	for (i = 0; i < n; i++) {
 		assert_int_equal(st[i].delivered, total / 3);
 		assert_int_equal(st[i].queued, 0);
