@@ -28,6 +28,7 @@
 #include <moelink/mem.h>
 
 #include "core/log.h"
+#include "server/api_ratelimit.h"
 #include "server/server.h"
 
 #define PROXY_PATH_MAX 2000
@@ -298,6 +299,7 @@ ml_api_proxy(struct ml_http_req *r)
 	struct ml_api_call *c = r->state;
 	const struct ml_response *resp;
 	json_object *none = NULL;
+	long after;
 	int rc;
 
 	if (c == NULL) {
@@ -322,6 +324,12 @@ ml_api_proxy(struct ml_http_req *r)
 	ml_http_log(r, ML_LOG_INFO, "msg=\"proxied\" account=%s family=%s "
 	    "host=%s status=%d", c->sa.id, ml_family_name(c->tmp.family),
 	    ml_host_kind_name(c->tmp.host), resp->status);
+	/* MoEngage's 429 as it came, with when to come back. */
+	if (resp->status == 429) {
+		rc = ml_api_ratelimit_header(r, resp, &after);
+		if (rc)
+			return rc;
+	}
 	return ml_http_reply(r, (unsigned)resp->status,
 	    resp->content_type[0] != '\0' ? resp->content_type :
 	    "application/json", resp->body != NULL ? resp->body : "",

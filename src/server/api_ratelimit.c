@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * api_ratelimit.c: 429 answers of POST /actions/rpc.
+ * api_ratelimit.c: 429 answers of POST /actions/rpc (and the Retry-After
+ * header of a 429 that POST /proxy relays).
  *
  * The server's MoEngage client retries a 429 after the window MoEngage
  * names (x-ratelimit-reset, Retry-After), but never waits longer than
@@ -19,15 +20,12 @@
 #include <moelink/ratelimit.h>
 
 int
-ml_api_ratelimit_reply(struct ml_http_req *r, const struct ml_http_call *call)
+ml_api_ratelimit_header(struct ml_http_req *r, const struct ml_response *resp,
+    long *after)
 {
-	const struct ml_response *resp = &call->resp;
-	json_object *root = NULL, *e, *m, *body = NULL;
 	struct timespec ts;
-	struct ml_err err;
 	char secs[24];
-	long wait_ms, after;
-	int rc;
+	long wait_ms;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	wait_ms = ml_ratelimit_reset_wait(resp->ratelimit_reset[0] != '\0' ?
@@ -35,12 +33,24 @@ ml_api_ratelimit_reply(struct ml_http_req *r, const struct ml_http_call *call)
 	    resp->retry_after : NULL, (int64_t)ts.tv_sec * 1000 +
 	    ts.tv_nsec / 1000000, ML_API_RATELIMIT_DEFAULT_MS,
 	    ML_API_RATELIMIT_MAX_MS);
-	after = (wait_ms + 999) / 1000;
-	snprintf(secs, sizeof(secs), "%ld", after);
+	*after = (wait_ms + 999) / 1000;
+	snprintf(secs, sizeof(secs), "%ld", *after);
+	return ml_http_add_header(r, "Retry-After", secs);
+}
+
+int
+ml_api_ratelimit_reply(struct ml_http_req *r, const struct ml_http_call *call)
+{
+	const struct ml_response *resp = &call->resp;
+	json_object *root = NULL, *e, *m, *body = NULL;
+	struct ml_err err;
+	long after = 0;
+	int rc;
+
+	rc = ml_api_ratelimit_header(r, resp, &after);
 	err = call->err;
 	snprintf(err.msg, sizeof(err.msg), "%.200s; retry after %ld s",
 	    call->err.msg, after);
-	rc = ml_http_add_header(r, "Retry-After", secs);
 	if (rc == ML_OK)
 		rc = ml_http_err_json(r, &err, &root);
 	if (rc)

@@ -14,6 +14,14 @@
 #define ML_API_RATELIMIT_MAX_MS 86400000L
 
 /*
+ * Add Retry-After to r's answer: whole seconds until the window MoEngage's
+ * 429 (resp) names, from x-ratelimit-reset or Retry-After (the later), at
+ * least 1; one window when it names none. *after gets the seconds.
+ */
+int ml_api_ratelimit_header(struct ml_http_req *r,
+    const struct ml_response *resp, long *after);
+
+/*
  * Answer 429 for a call that ended rate-limited (ml_api_call_status 429):
  * a Retry-After header in whole seconds and the one error shape with
  * "retry_after" (the same seconds) and, under "moengage", MoEngage's own

@@ -6,7 +6,8 @@ The server retries a 429 after the window MoEngage names, but never waits
 longer than `serve --retry-max-wait-ms` (MOELINK_RETRY_MAX_WAIT_MS) and
 never tries more than --retry-attempts times. When it gives up, the caller
 gets 429 at once with Retry-After and "retry_after" (seconds) and
-MoEngage's own 429 body; `moelink call --account` prints the same error.
+MoEngage's own 429 body; `moelink call --account` prints the same error, and
+POST /proxy relays MoEngage's 429 as it came with a Retry-After header.
 The knobs come from the environment here (MOELINK_RETRY_*), the options'
 other source.
 """
@@ -100,6 +101,21 @@ class RpcRateLimitTest(harness.TestCase):
         self.assertEqual((ce["code"], ce["http_status"]),
                          ("moengage_rate_limited", 429))
         self.assertLessEqual(ce["retry_after"], e["retry_after"])
+
+    def test_proxy_relays_the_429_with_retry_after(self):
+        path = "/v1/customer/" + WS[0]["workspace_id"]
+        for want in (200, 429):
+            st, hd, out = self.env.request("POST", "/proxy", body={
+                "method": "POST", "path": path, "body": TRACK},
+                headers={"x-account-id": self.account})
+            self.assertEqual(st, want, out)
+        # MoEngage's status and body as they came, and when to come back.
+        self.assertEqual((out["status"], out["error"]["message"],
+                          out["error"]["type"]),
+                         ("fail", "Rate limit exceeded", "RateLimitError"))
+        self.assertTrue(MAX_WAIT_MS / 1000 < int(hd["retry-after"]) <= 60,
+                        hd)
+        self.assertEqual([r["status"] for r in self.sent(path)], [200, 429])
 
     def test_short_window_is_waited_for_and_the_call_succeeds(self):
         # One 429 with x-ratelimit-reset: 1, then MoEngage accepts.
