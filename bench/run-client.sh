@@ -12,6 +12,9 @@
 #   client-h1-{1,64}     bench_client --http1 to the TLS sim, 1 / 64 in flight
 #                        (the client's default 8 connections per host)
 #   client-h1-64c64      the same with 64 connections per host
+#   client-chain-{1,64}  client-h1-{1,64}, but each completion callback
+#                        submits the next request (bench_client --chain)
+#                        instead of the main thread, as wrk sends on an answer
 #   client-alpn-64       the library default (HTTP/2 offered): the sim
 #                        (libmicrohttpd) speaks no HTTP/2, ALPN picks 1.1
 #   client-h2-{1,64}     HTTP/2 over TLS: nginx (h2, TLS) in front of the
@@ -59,9 +62,11 @@ while [ $r -le "$REPEAT" ]; do
 	bench_wrk wrk-tls-1 $r 1 1 "$LUA" "https://127.0.0.1:$TLS_PORT/"
 	bench_wrk wrk-tls-64 $r 2 64 "$LUA" "https://127.0.0.1:$TLS_PORT/"
 	client client-h1-1 $r "$TLS_PORT" --http1 --inflight 1
+	client client-chain-1 $r "$TLS_PORT" --http1 --inflight 1 --chain
 	client client-h1-64 $r "$TLS_PORT" --http1 --inflight 64
 	client client-h1-64c64 $r "$TLS_PORT" --http1 --inflight 64 \
 	    --max-conns 64
+	client client-chain-64 $r "$TLS_PORT" --http1 --inflight 64 --chain
 	client client-alpn-64 $r "$TLS_PORT" --inflight 64
 	if [ $HAVE_NGINX = 1 ]; then
 		client client-h2-1 $r "$NGINX_PORT" --inflight 1
@@ -73,5 +78,8 @@ while [ $r -le "$REPEAT" ]; do
 done
 
 bench_finish "Benchmark 1: Data API calls/s, libmoelink client vs wrk" \
-    --ratio client-h1-64:wrk-tls-64:0.8 --ratio client-h1-1:wrk-tls-1:0.8 \
+    --ratio client-h1-64:wrk-tls-64:0.8 \
+    --ratio client-chain-64:wrk-tls-64:0.8 \
+    --ratio client-h1-1:wrk-tls-1:0.8 \
+    --ratio client-chain-1:wrk-tls-1:0.8 \
     --ratio client-h2-64:wrk-nginx-64

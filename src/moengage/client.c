@@ -43,6 +43,7 @@
 #include <moelink/client.h>
 
 #include <curl/curl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdint.h>
@@ -425,8 +426,12 @@ client_host_free(struct client_host *h)
 static int
 client_host_limit(const struct ml_client *c, const struct client_host *h)
 {
-	return c->opts.max_host_connections *
-	    (h->multiplexed ? CLIENT_H2_STREAMS : 1);
+	int n = c->opts.max_host_connections;
+
+	if (!h->multiplexed)
+		return n;
+	return n < INT_MAX / CLIENT_H2_STREAMS ? n * CLIENT_H2_STREAMS :
+	    INT_MAX;
 }
 
 static void
