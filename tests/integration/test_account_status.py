@@ -11,9 +11,11 @@ account is active again. Reactivation checks the keys with MoEngage first.
 
 The proof that the worker skipped the inactive account rather than not
 having got to it yet: a second, active account's events posted after them
-are delivered first.
+are delivered first. An activation written by another process (another
+node on the same database) is found by the worker on its own.
 """
 import json
+import sqlite3
 import unittest
 
 import harness
@@ -221,6 +223,29 @@ class AccountStatusTest(harness.TestCase):
         self.assertEqual(held, [0, 1, 2])
         self.assertEqual(self.env.stats(self.acc)[self.acc]["dead_letters"],
                          0)
+
+    def test_activation_by_another_process_resumes_delivery(self):
+        # Another node sharing the database activates the account: this
+        # server is not told, and its worker finds out by reading again.
+        self.assertEqual(self.patch({"status": "inactive"})[0], 200)
+        st, _, body = self.env.post_events([event("other-1", "Held")],
+                                           account=self.acc)
+        self.assertEqual(st, 202, body)
+        st, _, body = self.env.post_events([event("free-2", "Free")],
+                                           account=self.other)
+        self.assertEqual(st, 202, body)
+        wait_for("the active account's event", lambda: self.env.stats(
+            self.other)[self.other]["queued"] == 0)
+        self.assertEqual(self.env.stats(self.acc)[self.acc]["queued"], 1)
+        db = sqlite3.connect(self.env.db[len("sqlite://"):], timeout=30)
+        with db:
+            db.execute("UPDATE accounts SET status = 'active', "
+                       "status_reasons = NULL WHERE id = ?", (self.acc,))
+        db.close()
+        wait_for("the held event", lambda: self.env.stats(
+            self.acc)[self.acc]["queued"] == 0)
+        _, evs = self.env.sim.admin("GET", "/_sim/events/" + self.ws)
+        self.assertIn("other-1", [e["customer_id"] for e in evs["events"]])
 
     def test_events_are_held_while_inactive_and_delivered_after(self):
         self.held_then_delivered(restart=False)
