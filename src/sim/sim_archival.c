@@ -120,25 +120,28 @@ arch_field(struct ml_sim_ctx *ctx, json_object *o, const char *key,
 static int
 arch_check(struct ml_sim_ctx *ctx, json_object *o)
 {
+	static const struct {
+		const char *key;
+		const char *const *list;	/* NULL: any string */
+	} fields[] = {
+		{ "user_id", NULL },
+		{ "delivery_type", arch_delivery },
+		{ "campaign_type", arch_campaign_types },
+		{ "campaign_channel", arch_channels },
+		{ "campaign_id", NULL },
+		{ "event_name", arch_events },
+		{ "platform", arch_platforms },
+	};
 	json_object *t;
-	int rc;
+	size_t i;
+	int rc = ML_OK;
 
-	rc = arch_field(ctx, o, "user_id", NULL);
-	if (rc == ML_OK)
-		rc = arch_field(ctx, o, "delivery_type", arch_delivery);
-	if (rc == ML_OK)
-		rc = arch_field(ctx, o, "campaign_type", arch_campaign_types);
-	if (rc == ML_OK)
-		rc = arch_field(ctx, o, "campaign_channel", arch_channels);
+	for (i = 0; rc == ML_OK && i < sizeof(fields) / sizeof(fields[0]);
+	    i++)
+		rc = arch_field(ctx, o, fields[i].key, fields[i].list);
 	t = ml_json_get(o, "sent_epoch_time", json_type_int);
 	if (rc == ML_OK && (t == NULL || json_object_get_int64(t) < 0))
 		rc = arch_bad(ctx, "sent_epoch_time is a required field");
-	if (rc == ML_OK)
-		rc = arch_field(ctx, o, "campaign_id", NULL);
-	if (rc == ML_OK)
-		rc = arch_field(ctx, o, "event_name", arch_events);
-	if (rc == ML_OK)
-		rc = arch_field(ctx, o, "platform", arch_platforms);
 	return rc;
 }
 

@@ -99,30 +99,41 @@ catalog_docs_rows_match_the_openapi_files(void **state)
 	}
 }
 
-/* fn on text: ML_OK when want_field is NULL, else a failure naming it. */
+/*
+ * fn on a body and a query (JSON texts, NULL for none): ML_OK when
+ * want_field is NULL, else a validation failure naming want_field.
+ */
 static void
-check(ml_validate_fn fn, const char *text, const char *want_field)
+check_in(ml_validate_fn fn, const char *body_text, const char *query_text,
+    const char *want_field)
 {
 	struct ml_err err;
-	json_object *body = tu_json(text);
+	json_object *body = tu_json(body_text), *query = tu_json(query_text);
 	int rc;
 
+	body_text = body_text != NULL ? body_text : "(no body)";
+	query_text = query_text != NULL ? query_text : "(no query)";
 	ml_err_clear(&err);
-	rc = fn(body, NULL, &err);
+	rc = fn(body, query, &err);
 	json_object_put(body);
+	json_object_put(query);
 	if (want_field == NULL) {
 		if (rc != ML_OK)
-			fail_msg("%s: refused: %s", text, err.msg);
+			fail_msg("%s %s: refused: %s", body_text, query_text,
+			    err.msg);
 		return;
 	}
 	if (rc != ML_EINVAL)
-		fail_msg("%s: accepted, expected a refusal of %s", text,
-		    want_field);
+		fail_msg("%s %s: accepted, expected a refusal of %s", body_text,
+		    query_text, want_field);
 	assert_string_equal(err.kind, "validation_failed");
 	if (strcmp(err.field, want_field) != 0)
-		fail_msg("%s: field %s, expected %s", text, err.field,
-		    want_field);
+		fail_msg("%s %s: field %s, expected %s", body_text, query_text,
+		    err.field, want_field);
 }
+
+#define check(fn, body, want) check_in((fn), (body), NULL, (want))
+#define check_query(fn, query, want) check_in((fn), NULL, (query), (want))
 
 #define GDPR_HEAD "{\"request_type\":\"erasure\",\"submitted_time\":" \
 	"\"2018-10-05T15:00:00Z\",\"api_version\":\"1.0\","
@@ -214,26 +225,6 @@ catalog_docs_file_import_filters(void **state)
 	check(hist, "{\"import_id\":\"x\",\"file_status\":\"FAILED\"}",
 	    "file_status");
 	check(ml_validate_trigger_file_import, "{}", "body");
-}
-
-/* fn on a query (no body): as check() otherwise. */
-static void
-check_query(ml_validate_fn fn, const char *query, const char *want_field)
-{
-	struct ml_err err;
-	json_object *q = tu_json(query);
-	int rc;
-
-	ml_err_clear(&err);
-	rc = fn(NULL, q, &err);
-	json_object_put(q);
-	if (want_field == NULL) {
-		if (rc != ML_OK)
-			fail_msg("%s: refused: %s", query, err.msg);
-		return;
-	}
-	assert_int_equal(rc, ML_EINVAL);
-	assert_string_equal(err.field, want_field);
 }
 
 static void

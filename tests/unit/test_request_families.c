@@ -235,6 +235,15 @@ static const struct rcase cases[] = {
 	    "c@d.co\",\"esp\":\"SendGrid\",\"request_id\":\"r1\"}", NULL, NULL,
 	    NULL, "POST", API "/emails/v1.0/bulk-resubscribe", B_DATA, NULL,
 	    NULL },
+	{ "moengage_list_subscription_categories", NULL,
+	    "{\"channel\":\"email\"}", NULL, NULL, "GET",
+	    API "/v5/subscription-categories?channel=email", B_DATA, NULL,
+	    NULL },
+	{ "moengage_get_subscription_preferences_v5", NULL,
+	    "{\"user_identifier_type\":\"uid\",\"user_identifier_value\":"
+	    "\"u+1\"}", NULL, "{\"X-MOE-Request-Id\":\"t1\"}", "GET",
+	    API "/v5/subscription-preferences?user_identifier_type=uid&"
+	    "user_identifier_value=u%2B1", B_DATA, "X-MOE-Request-Id", "t1" },
 	{ "moengage_fetch_experiences", "{\"identifiers\":{\"customer_id\":"
 	    "\"u1\"},\"experience_key\":[\"homepage-banner\"]}", NULL, NULL,
 	    NULL, "POST", "https://sdk-01.moengage.com/v1/experiences/fetch",
