@@ -97,39 +97,27 @@ ml_account_status_apply(struct ml_http_req *r,
     const struct ml_account_status_change *sc,
     const struct ml_store_account *a)
 {
-	struct ml_deliver *d = r->srv->deliver;
 	char *reasons = NULL;
 	int64_t now = ml_store_now();
-	int rc = ML_OK;
+	int rc;
 
-	if (!sc->wanted)
+	if (!sc->wanted || a->status == sc->to)
 		return ML_OK;
 	if (sc->to == ML_ACCOUNT_INACTIVE) {
-		if (a->status == ML_ACCOUNT_INACTIVE)
-			return ML_OK;
 		reasons = status_deactivated_reason(r, now);
 		if (reasons == NULL)
 			return ML_ENOMEM;
-		rc = ml_store_account_set_status(r->srv->store, r->project_id,
-		    a->id, ML_ACCOUNT_INACTIVE, reasons, 0, &r->err);
-		ml_free(reasons);
-		if (rc)
-			return rc;
-		/* Before the answer: no batch starts after it. */
-		ml_deliver_recheck(d, a->project_id, a->id);
-		ml_http_log(r, ML_LOG_INFO, "msg=\"account deactivated\" "
-		    "account=%s", a->id);
-		return ML_OK;
 	}
-	if (a->status != ML_ACCOUNT_ACTIVE) {
-		rc = ml_store_account_set_status(r->srv->store, r->project_id,
-		    a->id, ML_ACCOUNT_ACTIVE, NULL, now, &r->err);
-		if (rc)
-			return rc;
-		ml_deliver_recheck(d, a->project_id, a->id);
-		ml_http_log(r, ML_LOG_INFO, "msg=\"account activated\" "
-		    "account=%s", a->id);
-	}
+	/* Activation was verified just now; deactivation keeps the time. */
+	rc = ml_store_account_set_status(r->srv->store, r->project_id, a->id,
+	    sc->to, reasons, sc->to == ML_ACCOUNT_ACTIVE ? now : 0, &r->err);
+	ml_free(reasons);
+	if (rc)
+		return rc;
+	/* Before the answer: no batch starts after a deactivation's. */
+	ml_deliver_recheck(r->srv->deliver, a->project_id, a->id);
+	ml_http_log(r, ML_LOG_INFO, "msg=\"account %s\" account=%s",
+	    sc->to == ML_ACCOUNT_ACTIVE ? "activated" : "deactivated", a->id);
 	return ML_OK;
 }
 

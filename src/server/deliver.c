@@ -281,26 +281,10 @@ dl_account_free(struct dl_account *a)
 	ml_free(a);
 }
 
-void
-ml_deliver_notify(struct ml_deliver *d, const char *project_id,
-    const char *account_id)
-{
-	struct dl_account *a;
-
-	if (d == NULL)
-		return;
-	pthread_mutex_lock(&d->mu);
-	a = dl_account(d, project_id, account_id);
-	if (a != NULL)
-		a->dirty = 1;
-	d->kick = 1;
-	pthread_cond_signal(&d->cv);
-	pthread_mutex_unlock(&d->mu);
-}
-
-void
-ml_deliver_recheck(struct ml_deliver *d, const char *project_id,
-    const char *account_id)
+/* Schedule an account (re-reading it first, with recheck) and wake up. */
+static void
+dl_poke(struct ml_deliver *d, const char *project_id, const char *account_id,
+    int recheck)
 {
 	struct dl_account *a;
 
@@ -309,14 +293,30 @@ ml_deliver_recheck(struct ml_deliver *d, const char *project_id,
 	pthread_mutex_lock(&d->mu);
 	a = dl_account(d, project_id, account_id);
 	if (a != NULL) {
-		a->reload = 1;
-		a->status_gen++;
 		a->dirty = 1;
-		a->next_ms = 0;
+		if (recheck) {
+			a->reload = 1;
+			a->status_gen++;
+			a->next_ms = 0;
+		}
 	}
 	d->kick = 1;
 	pthread_cond_signal(&d->cv);
 	pthread_mutex_unlock(&d->mu);
+}
+
+void
+ml_deliver_notify(struct ml_deliver *d, const char *project_id,
+    const char *account_id)
+{
+	dl_poke(d, project_id, account_id, 0);
+}
+
+void
+ml_deliver_recheck(struct ml_deliver *d, const char *project_id,
+    const char *account_id)
+{
+	dl_poke(d, project_id, account_id, 1);
 }
 
 /*
