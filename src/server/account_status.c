@@ -36,16 +36,15 @@ ml_account_status_parse(json_object *body,
 		return ML_OK;
 	s = json_object_is_type(v, json_type_string) ?
 	    json_object_get_string(v) : NULL;
-	if (s != NULL && strcmp(s, "active") == 0)
-		sc->to = ML_ACCOUNT_ACTIVE;
-	else if (s != NULL && strcmp(s, "inactive") == 0)
-		sc->to = ML_ACCOUNT_INACTIVE;
-	else {
+	if (s == NULL || (strcmp(s, "active") != 0 &&
+	    strcmp(s, "inactive") != 0)) {
 		ml_err_field(err, "status");
 		return ml_err_set(err, ML_EINVAL, "invalid_field",
 		    "status must be \"inactive\" (deactivate) or \"active\" "
 		    "(reactivate, after MoEngage accepts the keys)");
 	}
+	sc->to = strcmp(s, "active") == 0 ? ML_ACCOUNT_ACTIVE :
+	    ML_ACCOUNT_INACTIVE;
 	sc->wanted = 1;
 	return ML_OK;
 }
