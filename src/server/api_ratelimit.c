@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * api_ratelimit.c: 429 answers of POST /actions/rpc (and the Retry-After
- * header of a 429 that POST /proxy relays).
+ * header of a 429 that POST /proxy relays, the "retry after" of an MCP
+ * tool call's rate-limit error).
  *
  * The server's MoEngage client retries a 429 after the window MoEngage
  * names (x-ratelimit-reset, Retry-After), but never waits longer than
@@ -19,12 +20,10 @@
 #include <moelink/json.h>
 #include <moelink/ratelimit.h>
 
-int
-ml_api_ratelimit_header(struct ml_http_req *r, const struct ml_response *resp,
-    long *after)
+long
+ml_api_ratelimit_seconds(const struct ml_response *resp)
 {
 	struct timespec ts;
-	char secs[24];
 	long wait_ms;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -33,9 +32,28 @@ ml_api_ratelimit_header(struct ml_http_req *r, const struct ml_response *resp,
 	    resp->retry_after : NULL, (int64_t)ts.tv_sec * 1000 +
 	    ts.tv_nsec / 1000000, ML_API_RATELIMIT_DEFAULT_MS,
 	    ML_API_RATELIMIT_MAX_MS);
-	*after = (wait_ms + 999) / 1000;
+	return (wait_ms + 999) / 1000;
+}
+
+int
+ml_api_ratelimit_header(struct ml_http_req *r, const struct ml_response *resp,
+    long *after)
+{
+	char secs[24];
+
+	*after = ml_api_ratelimit_seconds(resp);
 	snprintf(secs, sizeof(secs), "%ld", *after);
 	return ml_http_add_header(r, "Retry-After", secs);
+}
+
+void
+ml_api_ratelimit_message(struct ml_err *err, long after)
+{
+	char msg[ML_ERR_MSG_LEN];
+
+	snprintf(msg, sizeof(msg), "%.200s; retry after %ld s", err->msg,
+	    after);
+	ml_strlcpy(err->msg, msg, sizeof(err->msg));
 }
 
 int
@@ -49,8 +67,7 @@ ml_api_ratelimit_reply(struct ml_http_req *r, const struct ml_http_call *call)
 
 	rc = ml_api_ratelimit_header(r, resp, &after);
 	err = call->err;
-	snprintf(err.msg, sizeof(err.msg), "%.200s; retry after %ld s",
-	    call->err.msg, after);
+	ml_api_ratelimit_message(&err, after);
 	if (rc == ML_OK)
 		rc = ml_http_err_json(r, &err, &root);
 	if (rc)

@@ -14,12 +14,16 @@
 #define ML_API_RATELIMIT_MAX_MS 86400000L
 
 /*
- * Add Retry-After to r's answer: whole seconds until the window MoEngage's
- * 429 (resp) names, from x-ratelimit-reset or Retry-After (the later), at
- * least 1; one window when it names none. *after gets the seconds.
+ * Whole seconds until the window MoEngage's 429 (resp) names, from
+ * x-ratelimit-reset or Retry-After (the later), at least 1; one window
+ * when it names none.
  */
+long ml_api_ratelimit_seconds(const struct ml_response *resp);
+/* Add those seconds to r's answer as Retry-After; *after gets them. */
 int ml_api_ratelimit_header(struct ml_http_req *r,
     const struct ml_response *resp, long *after);
+/* Append "; retry after N s" to err->msg (truncating what is before). */
+void ml_api_ratelimit_message(struct ml_err *err, long after);
 
 /*
  * Answer 429 for a call that ended rate-limited (ml_api_call_status 429):

@@ -18,6 +18,7 @@
 #include <moelink/json.h>
 
 #include "ml_version.h"
+#include "server/api_ratelimit.h"
 #include "server/server.h"
 
 #define MCP_PROTOCOL "2025-03-26"
@@ -250,6 +251,11 @@ mcp_tools_call(struct ml_http_req *r, struct ml_api_call *c,
 		return ML_OK;
 	if (rc)
 		return mcp_result_error(r, c->mcp_id, &r->err);
+	if (c->call.rc != ML_OK && ml_api_call_status(&c->call) == 429) {
+		/* The agent learns when to come back, in the message. */
+		ml_api_ratelimit_message(&c->call.err,
+		    ml_api_ratelimit_seconds(&c->call.resp));
+	}
 	if (c->call.rc != ML_OK)
 		return mcp_result_error(r, c->mcp_id, &c->call.err);
 	if (paged != NULL) {

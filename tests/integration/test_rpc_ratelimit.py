@@ -7,7 +7,8 @@ longer than `serve --retry-max-wait-ms` (MOELINK_RETRY_MAX_WAIT_MS) and
 never tries more than --retry-attempts times. When it gives up, the caller
 gets 429 at once with Retry-After and "retry_after" (seconds) and
 MoEngage's own 429 body; `moelink call --account` prints the same error, and
-POST /proxy relays MoEngage's 429 as it came with a Retry-After header.
+POST /proxy relays MoEngage's 429 as it came with a Retry-After header; an
+MCP tool call's error says when to retry.
 The knobs come from the environment here (MOELINK_RETRY_*), the options'
 other source.
 """
@@ -101,6 +102,17 @@ class RpcRateLimitTest(harness.TestCase):
         self.assertEqual((ce["code"], ce["http_status"]),
                          ("moengage_rate_limited", 429))
         self.assertLessEqual(ce["retry_after"], e["retry_after"])
+        # An agent over MCP reads when to come back in the message.
+        st, _, res = self.env.request("POST", "/mcp", body={
+            "jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {
+                "name": "moengage_track_user",
+                "arguments": {"body": TRACK}}},
+            headers={"x-account-id": self.account})
+        self.assertTrue(res["result"]["isError"], res)
+        me = json.loads(res["result"]["content"][0]["text"])
+        self.assertEqual((me["code"], me["moengage_status"]),
+                         ("moengage_rate_limited", 429))
+        self.assertRegex(me["message"], r"; retry after \d+ s$")
 
     def test_proxy_relays_the_429_with_retry_after(self):
         path = "/v1/customer/" + WS[0]["workspace_id"]
