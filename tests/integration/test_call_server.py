@@ -15,26 +15,10 @@ TRACK = {"type": "customer", "customer_id": "cli-u1",
          "attributes": {"name": "Ada"}}
 
 
-class CallServerTest(harness.TestCase):
+class CallServerTest(test_link.LinkedCase):
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.env = test_link.LinkEnv(cls.tmp, workspaces=test_actions.WS)
-        st, _, acc = cls.env.request("POST", "/accounts",
-                                     body=test_actions.LINK)
-        assert st == 201, acc
-        cls.account = acc["id"]
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.env.stop_checked()
-        finally:
-            super().tearDownClass()
-
-    def setUp(self):
-        self.assertEqual(self.env.sim.reset()[0], 200)
+    WORKSPACES = test_actions.WS
+    LINK = test_actions.LINK
 
     def call(self, *args, key=None, server=None):
         env = {"MOELINK_API_KEY": key if key is not None else self.env.key,

@@ -16,6 +16,7 @@ import sqlite3
 import time
 import unittest
 import urllib.parse
+from unittest import mock
 
 import harness
 
@@ -143,12 +144,18 @@ class LinkEnv:
 
 
 class LinkCase(harness.TestCase):
-    """One LinkEnv per test class, checked for a clean exit at the end."""
+    """One LinkEnv per test class (the sim's WORKSPACES, default the ones
+    above; ENV set while the server starts), checked for a clean exit at
+    the end."""
+
+    WORKSPACES = None
+    ENV = {}
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = LinkEnv(cls.tmp)
+        with mock.patch.dict(os.environ, cls.ENV):
+            cls.env = LinkEnv(cls.tmp, workspaces=cls.WORKSPACES)
 
     @classmethod
     def tearDownClass(cls):
@@ -156,6 +163,25 @@ class LinkCase(harness.TestCase):
             cls.env.stop_checked()
         finally:
             super().tearDownClass()
+
+
+class LinkedCase(LinkCase):
+    """LinkCase with one account linked through POST /accounts with LINK
+    (cls.account); the sim is reset before every test."""
+
+    LINK = None
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        st, _, acc = cls.env.request("POST", "/accounts", body=cls.LINK)
+        if st != 201:
+            cls.tearDownClass()
+            raise AssertionError("link failed: %s %r" % (st, acc))
+        cls.account = acc["id"]
+
+    def setUp(self):
+        self.assertEqual(self.env.sim.reset()[0], 200)
 
 
 class LinkTest(LinkCase):

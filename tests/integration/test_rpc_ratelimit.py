@@ -16,7 +16,6 @@ import json
 import os
 import time
 import unittest
-from unittest import mock
 
 import harness
 import test_actions
@@ -31,32 +30,19 @@ WS = [dict(test_actions.WS[0], limits={"track_user_per_min": 1})]
 MAX_WAIT_MS = 2000
 
 
-class RpcRateLimitTest(harness.TestCase):
+class RpcRateLimitTest(test_link.LinkedCase):
+
+    WORKSPACES = WS
+    LINK = test_actions.LINK
+    # The server reads the MOELINK_RETRY_* knobs from its environment.
+    ENV = {"MOELINK_RETRY_MAX_WAIT_MS": str(MAX_WAIT_MS),
+           "MOELINK_RETRY_MAX_ATTEMPTS": "2",
+           "MOELINK_RETRY_BASE_MS": "100"}
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        # The server reads the MOELINK_RETRY_* knobs from its environment.
-        with mock.patch.dict(os.environ, {
-                "MOELINK_RETRY_MAX_WAIT_MS": str(MAX_WAIT_MS),
-                "MOELINK_RETRY_MAX_ATTEMPTS": "2",
-                "MOELINK_RETRY_BASE_MS": "100"}):
-            cls.env = test_link.LinkEnv(cls.tmp, workspaces=WS)
         cls.sim, cls.server = cls.env.sim, cls.env.server
-        st, _, acc = cls.env.request("POST", "/accounts",
-                                     body=test_actions.LINK)
-        assert st == 201, acc
-        cls.account = acc["id"]
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.env.stop_checked()
-        finally:
-            super().tearDownClass()
-
-    def setUp(self):
-        self.assertEqual(self.sim.reset()[0], 200)
 
     def rpc(self, action, body):
         t0 = time.monotonic()
