@@ -342,37 +342,57 @@ hangup_main(void *arg)
 	return NULL;
 }
 
+/* A client of one attempt per request against a new hangup peer of
+ * ORDER_MAX connections (its thread in *t); conns 0 = the default. */
+static struct ml_client *
+hangup_client(struct hangup *h, pthread_t *t, int conns)
+{
+	struct ml_client_opts opts;
+	struct ml_client *c = NULL;
+	struct ml_err err;
+	char ct[64];
+	int port;
+
+	h->fd = silent_server(&port);
+	h->n = ORDER_MAX;
+	assert_int_equal(pthread_create(t, NULL, hangup_main, h), 0);
+	snprintf(ct, sizeof(ct), "127.0.0.1:%d", port);
+	ml_client_opts_init(&opts);
+	opts.connect_to = ct;
+	if (conns > 0)
+		opts.max_host_connections = conns;
+	opts.retry.max_attempts = 1;
+	assert_int_equal(ml_client_new(&opts, &c, &err), ML_OK);
+	return c;
+}
+
+/* Wait until n completions have arrived. */
+static void
+order_wait(struct order *o, int n)
+{
+	pthread_mutex_lock(&o->mu);
+	while (o->n < n)
+		pthread_cond_wait(&o->cv, &o->mu);
+	pthread_mutex_unlock(&o->mu);
+}
+
 static void
 client_more_requests_than_connections_complete_in_order(void **state)
 {
 	struct order o;
-	struct ml_client_opts opts;
 	struct ml_account acct;
-	struct ml_client *c = NULL;
+	struct ml_client *c;
 	struct hangup h;
-	struct ml_err err;
 	pthread_t t;
-	char ct[64];
-	int port, i;
+	int i;
 
 	(void)state;
-	h.fd = silent_server(&port);
-	h.n = ORDER_MAX;
-	assert_int_equal(pthread_create(&t, NULL, hangup_main, &h), 0);
-	snprintf(ct, sizeof(ct), "127.0.0.1:%d", port);
-	ml_client_opts_init(&opts);
-	opts.connect_to = ct;
-	opts.max_host_connections = 1;
-	opts.retry.max_attempts = 1;
-	assert_int_equal(ml_client_new(&opts, &c, &err), ML_OK);
+	c = hangup_client(&h, &t, 1);
 	account(&acct);
 	order_init(&o);
 	/* 8 submitted at once on one connection: 7 wait their turn. */
 	submit_n(c, &acct, ORDER_MAX, order_done, o.uds);
-	pthread_mutex_lock(&o.mu);
-	while (o.n < ORDER_MAX)
-		pthread_cond_wait(&o.cv, &o.mu);
-	pthread_mutex_unlock(&o.mu);
+	order_wait(&o, ORDER_MAX);
 	for (i = 0; i < ORDER_MAX; i++) {
 		/* Each was sent (and failed) in its turn, none canceled. */
 		assert_int_equal(o.seen[i], i);
@@ -417,32 +437,18 @@ chain_done(void *ud, struct ml_response *resp, const struct ml_err *err)
 static void
 client_submit_from_a_callback_is_sent(void **state)
 {
-	struct ml_client_opts opts;
 	struct chain k;
 	struct hangup h;
-	struct ml_err err;
 	pthread_t t;
-	char ct[64];
-	int port, i;
+	int i;
 
 	(void)state;
-	h.fd = silent_server(&port);
-	h.n = ORDER_MAX;
-	assert_int_equal(pthread_create(&t, NULL, hangup_main, &h), 0);
-	snprintf(ct, sizeof(ct), "127.0.0.1:%d", port);
-	ml_client_opts_init(&opts);
-	opts.connect_to = ct;
-	opts.retry.max_attempts = 1;
 	order_init(&k.o);
-	k.c = NULL;
-	assert_int_equal(ml_client_new(&opts, &k.c, &err), ML_OK);
+	k.c = hangup_client(&h, &t, 0);
 	account(&k.acct);
 	k.next = 1;
 	submit_n(k.c, &k.acct, 1, chain_done, k.o.uds);
-	pthread_mutex_lock(&k.o.mu);
-	while (k.o.n < ORDER_MAX)
-		pthread_cond_wait(&k.o.cv, &k.o.mu);
-	pthread_mutex_unlock(&k.o.mu);
+	order_wait(&k.o, ORDER_MAX);
 	for (i = 0; i < ORDER_MAX; i++) {
 		assert_int_equal(k.o.seen[i], i);
 		assert_string_equal(k.o.kind[i], "network_error");
