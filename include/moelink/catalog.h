@@ -50,6 +50,7 @@ enum ml_paging {
 	ML_PAGE_CURSOR,		/* limit + cursor -> pagination.next_cursor (v5) */
 	ML_PAGE_PAGE_ENTRIES,	/* page + entries, stop on short page (templates) */
 	ML_PAGE_SIZE_BATCH,	/* size + batch_num, stop on short page (recos) */
+	ML_PAGE_OFFSET_FILES,	/* offset 1, 2, ... of 50 -> more_files (file imports) */
 };
 
 /* Extra headers an action needs (bit flags). */

@@ -14,11 +14,14 @@
  *                 "data"; done on a short or empty page
  *   size_batch    query batch_num = 1, 2, ... with size (<= 100); items in
  *                 "items"; done on a short or empty page
+ *   offset_files  body offset = 1, 2, ... of a fixed 50 (no size
+ *                 parameter); items in "data"; done when more_files is
+ *                 false (a boolean or the string "false") or a page is empty
  *
  * The caller's own start (offset, page, batch_num, cursor) and page size
  * are kept. Every item is handed out exactly once: an item seen before
- * (same id, external_template_id + version, event_id or member name; a
- * page that shifted under us) is skipped. A hard cap on pages stops an
+ * (same id, external_template_id + version, event_id, import_id or member
+ * name; a page that shifted under us) is skipped. A hard cap on pages stops an
  * endless source with ML_ETOOBIG (kind "too_many_pages").
  *
  * The page source is a callback, so the iterator is tested without a

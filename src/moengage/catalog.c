@@ -248,6 +248,8 @@ ml_paging_name(enum ml_paging p)
 		return "page_entries";
 	case ML_PAGE_SIZE_BATCH:
 		return "size_batch";
+	case ML_PAGE_OFFSET_FILES:
+		return "offset_files";
 	}
 	return "unknown";
 }

@@ -208,9 +208,9 @@
 	"\"SUCCESSFUL\",\"FAILED\",\"PARTIAL_SUCCESS\",\"PROCESSING\"," \
 	"\"QUEUED\",\"WAITING\"]}}," SCHEMA_FI_DATE "}}"
 
-#define FI_ROW(name_, path_, rate_, fn_, sum_, schema_, flags_) \
+#define FI_ROW(name_, path_, paging_, rate_, fn_, sum_, schema_, flags_) \
 	{ name_, ML_FAM_DATA, ML_HOST_FILEIMPORTS, "POST", path_, ML_WS_NONE, \
-	    ML_AUTH_BASIC, ML_HDR_APPKEY, ML_ENV_FILEIMPORT, ML_PAGE_NONE, 0, \
+	    ML_AUTH_BASIC, ML_HDR_APPKEY, ML_ENV_FILEIMPORT, paging_, 0, \
 	    rate_, fn_, sum_, schema_, flags_, NULL }
 
 /* Test Connection's body: {app_id, app_secret, source, region}. */
@@ -303,18 +303,19 @@ const struct ml_action ml__catalog_data[] = {
 	    ML__SCHEMA_BODY(SCHEMA_ARCHIVAL),
 	    ML_ACT_BODY_REQUIRED | ML_ACT_IDEMPOTENT, NULL),
 	FI_ROW("moengage_trigger_file_import",
-	    "/v1.0/data/fileimports/trigger/{schedule_id}", 0,
+	    "/v1.0/data/fileimports/trigger/{schedule_id}", ML_PAGE_NONE, 0,
 	    ml_validate_trigger_file_import,
 	    "Run a scheduled file import now (once per 5 minutes per import)",
 	    SCHEMA_FI_TRIGGER, 0),
 	FI_ROW("moengage_get_file_imports",
-	    "/v1.0/data/fileimports/import/status", 50,
+	    "/v1.0/data/fileimports/import/status", ML_PAGE_OFFSET_FILES, 50,
 	    ml_validate_file_import_status,
 	    "List file imports and their status ({} for all; 50 a page)",
 	    ML__SCHEMA_BODY(SCHEMA_FI_STATUS),
 	    ML_ACT_BODY_REQUIRED | ML_ACT_IDEMPOTENT),
 	FI_ROW("moengage_get_file_import_history",
-	    "/v1.0/data/fileimports/import/run/history", 50,
+	    "/v1.0/data/fileimports/import/run/history", ML_PAGE_OFFSET_FILES,
+	    50,
 	    ml_validate_file_import_history,
 	    "Status of each file of one file import (50 a page)",
 	    ML__SCHEMA_BODY(SCHEMA_FI_HISTORY),

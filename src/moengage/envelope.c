@@ -48,9 +48,12 @@ static const struct env_shape envelope_shapes[ML_ENV_COUNT] = {
 		{ NULL },
 	},
 	/* {"title","description","code"?}; Content Blocks' create and update
-	 * answer {"error","message","details"} (details: the request id). */
+	 * answer {"error","message","details"} (details: the request id);
+	 * Message Archival's 400 {"status":false,"error_message"} and 401
+	 * {"status":false,"error"}. */
 	[ML_ENV_TITLE] = {
-		{ "title", "error" }, { "description", "message" },
+		{ "title", "error" },
+		{ "description", "message", "error_message" },
 		{ "code", "details" }, { NULL }, { NULL },
 	},
 	/* {"error":{"code","message","details":[{code,target,message}],

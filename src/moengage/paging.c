@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * paging.c: the paging iterator (paging.h). One loop serves the four
+ * paging.c: the paging iterator (paging.h). One loop serves the five
  * styles; a small table says, per style, which parameter moves, which sets
  * the page size, where the items are and the documented maximum page.
  * Parameters go in the query for GET actions and in the body otherwise.
@@ -23,7 +23,7 @@
 
 struct paging_style {
 	const char *start;	/* the parameter that moves */
-	const char *size;	/* the page-size parameter */
+	const char *size;	/* the page-size parameter (NULL: fixed) */
 	const char *items;	/* where a page's items are */
 	long max_size;		/* documented largest page */
 	long first;		/* first value of start (not for cursor) */
@@ -34,12 +34,14 @@ static const struct paging_style paging_styles[] = {
 	[ML_PAGE_CURSOR] = { "cursor", "limit", "data", 20, 0 },
 	[ML_PAGE_PAGE_ENTRIES] = { "page", "entries", "data", 15, 1 },
 	[ML_PAGE_SIZE_BATCH] = { "batch_num", "size", "items", 100, 1 },
+	/* File Imports: offset counts pages of a fixed 50 (data.yaml). */
+	[ML_PAGE_OFFSET_FILES] = { "offset", NULL, "data", 50, 1 },
 };
 
 /* Members whose value identifies an item, in order of preference. */
 static const char *const paging_id_keys[] = {
 	"external_template_id", "event_id", "id", "_id", "catalog_id",
-	"experience_key", NULL,
+	"experience_key", "import_id", NULL,
 };
 
 #define PAGING_ID_MAX 256
@@ -248,6 +250,20 @@ paging_last_by_total(json_object *page)
 	return cur >= 0 && total >= 0 && cur >= total;
 }
 
+/* File Imports: more_files, documented as true/false and as "true"/"false". */
+static int
+paging_more_files(json_object *page)
+{
+	json_object *v = NULL;
+
+	if (!json_object_object_get_ex(page, "more_files", &v) || v == NULL)
+		return 0;
+	if (json_object_is_type(v, json_type_boolean))
+		return json_object_get_boolean(v);
+	return json_object_is_type(v, json_type_string) &&
+	    strcmp(json_object_get_string(v), "true") == 0;
+}
+
 /* ---- the iterator --------------------------------------------------------- */
 
 struct ml_paging_iter {
@@ -292,7 +308,7 @@ ml_paging_new(const struct ml_action *a, const struct ml_call_input *in,
 
 	*out = NULL;
 	if (a == NULL || (int)a->paging <= ML_PAGE_NONE ||
-	    a->paging > ML_PAGE_SIZE_BATCH)
+	    a->paging > ML_PAGE_OFFSET_FILES)
 		return ml_err_set(err, ML_EINVAL, "not_paginated",
 		    "action %s is not paged", a != NULL ? a->name : "(null)");
 	p = ml_calloc(1, sizeof(*p));
@@ -314,11 +330,13 @@ ml_paging_new(const struct ml_action *a, const struct ml_call_input *in,
 	if (p->where == p->body)
 		p->in.body = p->body;
 	p->in.query = p->query;
-	p->size = paging_get_long(p->where, p->st->size, 0);
+	p->size = p->st->size != NULL ?
+	    paging_get_long(p->where, p->st->size, 0) : p->st->max_size;
 	if (p->size <= 0)
 		p->size = opts != NULL && opts->page_size > 0 ?
 		    opts->page_size : p->st->max_size;
-	rc = paging_set_int(p->where, p->st->size, p->size, err);
+	if (p->st->size != NULL)
+		rc = paging_set_int(p->where, p->st->size, p->size, err);
 	if (rc)
 		goto out;
 	p->pos = paging_get_long(p->where, p->st->start, p->st->first);
@@ -470,6 +488,10 @@ ml_paging_feed(struct ml_paging_iter *p, json_object *page,
 	case ML_PAGE_CURSOR:
 		p->more = count > 0 && paging_next_cursor(page, p->cursor,
 		    sizeof(p->cursor));
+		break;
+	case ML_PAGE_OFFSET_FILES:
+		p->more = count > 0 && paging_more_files(page);
+		p->pos++;
 		break;
 	default:
 		p->more = count > 0 && (long)count >= p->size;

@@ -37,6 +37,7 @@
 #define ML_SIM_PARAM_MAX 256
 #define ML_SIM_MAX_HDRS 8
 #define ML_SIM_WS_MAX 1024
+#define ML_SIM_FILE_IMPORTS_MAX 1000	/* "file_imports" of a workspace */
 
 struct ml_sim;
 struct ml_sim_ctx;
@@ -79,6 +80,7 @@ struct ml_sim_ws {
 	enum ml_sim_ws_state state;
 	struct ml_keyset keys;
 	json_object *limits;	/* validated overrides {"name": n}, or NULL */
+	int file_imports;	/* seeded File Imports; -1: the default */
 };
 
 /* The loaded workspaces; read-only once the listener runs. */
@@ -93,7 +95,8 @@ void ml_sim_wsset_init(struct ml_sim_wsset *set);
 void ml_sim_wsset_cleanup(struct ml_sim_wsset *set);
 /*
  * Parse a workspaces file: a JSON array of {workspace_id, data_center, name,
- * keys:{data,general,push,inform,personalize,multi}, limits:{...}, state}.
+ * keys:{data,general,push,inform,personalize,multi}, limits:{...}, state,
+ * file_imports}.
  * Unknown members, bad data centers, duplicate ids and unknown limit names
  * are errors naming the entry. set must be freshly initialised.
  */

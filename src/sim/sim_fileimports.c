@@ -21,8 +21,9 @@
  * request_id}}, 500 {"title","description","code"}.
  *
  * Imports are set up on the dashboard at MoEngage, which the simulator has
- * not got: each workspace holds FI_SEEDED imports with FI_FILES files each
- * (stable ids derived from the workspace id). Bodies for cases data.yaml
+ * not got: each workspace holds FI_SEEDED imports (or its "file_imports"
+ * count: the seeds repeated as "Import <n>", so paging can be exercised)
+ * with FI_FILES files each (stable ids derived from the workspace id). Bodies for cases data.yaml
  * shows no example of are marked inferred (docs/sim.md).
  */
 #include "sim/sim_fam.h"
@@ -80,7 +81,8 @@ fi_seed_file(struct ml_sim_ctx *ctx, long i, long j)
 {
 	char id[ML_SIM_HEXID_LEN + 1], name[64], at[ML_SIM_TIME_MAX];
 	char done[ML_SIM_TIME_MAX];
-	const char *status = j == 0 ? "SUCCESSFUL" : fi_seeds[i].status;
+	const char *status = j == 0 ? "SUCCESSFUL" :
+	    fi_seeds[i % FI_SEEDED].status;
 	json_object *f;
 
 	if (strcmp(status, "ARCHIVED") == 0 || strcmp(status, "SCHEDULED") == 0)
@@ -91,7 +93,8 @@ fi_seed_file(struct ml_sim_ctx *ctx, long i, long j)
 	ml_sim_fam_time(done, sizeof(done), ML_SIM_TIME_MICRO,
 	    (j + 1) * 3600L - 40);
 	f = ml_sim_fam_strs("id", id, "file_name", name, "scheduled_at", at,
-	    "completed_at", done, "type", fi_seeds[i].type, "file_size", "1544",
+	    "completed_at", done, "type", fi_seeds[i % FI_SEEDED].type,
+	    "file_size", "1544",
 	    "file_status", status, "status_msg", "", NULL);
 	if (f != NULL && (ml_json_add_int(f, "total_rows", 10) ||
 	    ml_json_add_int(f, "skipped_rows", 0) ||
@@ -110,24 +113,33 @@ static int
 fi_seed(struct ml_sim_ctx *ctx, json_object *coll)
 {
 	char id[ML_SIM_HEXID_LEN + 1], created[ML_SIM_TIME_MAX];
-	char last[ML_SIM_TIME_MAX], next[ML_SIM_TIME_MAX];
+	char last[ML_SIM_TIME_MAX], next[ML_SIM_TIME_MAX], name[64];
 	json_object *imp, *files;
-	long i, j;
+	long i, j, n = ctx->ws->file_imports < 0 ? FI_SEEDED :
+	    ctx->ws->file_imports;
 
-	for (i = 0; i < FI_SEEDED; i++) {
-		ml_sim_fam_hexid_of(ctx->ws->id, 9000 + i, id);
+	for (i = 0; i < n; i++) {
+		/* Ids: the seeds' 9000.., files 9100 + 10 i + j, the
+		 * repeats' 20000.. (past every file id). */
+		ml_sim_fam_hexid_of(ctx->ws->id, i < FI_SEEDED ? 9000 + i :
+		    20000 + i, id);
+		if (i < FI_SEEDED)
+			ml_strlcpy(name, fi_seeds[i].name, sizeof(name));
+		else
+			snprintf(name, sizeof(name), "Import %ld", i + 1);
 		ml_sim_fam_time(created, sizeof(created), ML_SIM_TIME_MICRO,
 		    (i + 1) * 86400L);
 		ml_sim_fam_time(last, sizeof(last), ML_SIM_TIME_MICRO, 3600L);
 		ml_sim_fam_time(next, sizeof(next), ML_SIM_TIME_MICRO,
 		    -86400L);
-		imp = ml_sim_fam_strs("import_id", id, "import_name",
-		    fi_seeds[i].name, "last_run_status", fi_seeds[i].status,
-		    "import_type", fi_seeds[i].type, "schedule_type",
-		    fi_seeds[i].schedule, "import_source", fi_seeds[i].source,
+		imp = ml_sim_fam_strs("import_id", id, "import_name", name,
+		    "last_run_status", fi_seeds[i % FI_SEEDED].status,
+		    "import_type", fi_seeds[i % FI_SEEDED].type,
+		    "schedule_type", fi_seeds[i % FI_SEEDED].schedule,
+		    "import_source", fi_seeds[i % FI_SEEDED].source,
 		    "created_at", created, "last_run_at", last,
 		    "next_scheduled_at", next, "created_by_email",
-		    "ops@example.com", "status", fi_seeds[i].status,
+		    "ops@example.com", "status", fi_seeds[i % FI_SEEDED].status,
 		    "time_zone", "UTC", NULL);
 		imp = ml_sim_fam_put(imp, "custom_segment_config",
 		    json_object_new_object());

@@ -7,7 +7,8 @@
  *   {"workspace_id": "...", "data_center": "01", "name": "...",
  *    "keys": {"data"|"general"|"push"|"inform"|"personalize"|"multi": "..."},
  *    "limits": {"<limit name>": n}, "state": "active"|"blocked"|...,
- *    "db_name": "..." (MOE-DBNAME of the Segments APIs; default: the id)}
+ *    "db_name": "..." (MOE-DBNAME of the Segments APIs; default: the id),
+ *    "file_imports": n (File Imports seeded, 0..ML_SIM_FILE_IMPORTS_MAX)}
  * Only workspace_id and data_center are required. Anything unexpected is an
  * error naming the entry, so a typo never silently changes behaviour. Keys are
  * secrets: they live in a struct ml_keyset, which wipes them on cleanup.
@@ -190,7 +191,7 @@ ws_entry(struct ml_sim_wsset *set, json_object *o, size_t idx,
 {
 	static const char *const members[] = {
 		"workspace_id", "data_center", "name", "keys", "limits",
-		"state", "db_name", NULL
+		"state", "db_name", "file_imports", NULL
 	};
 	struct ml_sim_ws *ws = &set->ws[idx];
 	char where[256];
@@ -249,6 +250,16 @@ ws_entry(struct ml_sim_wsset *set, json_object *o, size_t idx,
 		rc = ws_limits(ws, v, where, err);
 		if (rc)
 			return rc;
+	}
+	ws->file_imports = -1;
+	if (json_object_object_get_ex(o, "file_imports", &v)) {
+		if (!json_object_is_type(v, json_type_int) ||
+		    json_object_get_int64(v) < 0 ||
+		    json_object_get_int64(v) > ML_SIM_FILE_IMPORTS_MAX)
+			return ml_err_set(err, ML_EINVAL, "invalid_workspaces",
+			    "%s: \"file_imports\" must be a whole number "
+			    "from 0 to %d", where, ML_SIM_FILE_IMPORTS_MAX);
+		ws->file_imports = (int)json_object_get_int64(v);
 	}
 	return ML_OK;
 }

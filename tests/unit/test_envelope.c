@@ -341,6 +341,30 @@ envelope_fileimport_shapes(void **state)
 	assert_string_equal(err.moe_message, "MOE-APPKEY is missing in Header");
 }
 
+/* Message Archival (message-archival.yaml): 400 {"status":false,
+ * "error_message"}, 401 {"status":false,"error"}. */
+static void
+envelope_archival_shapes(void **state)
+{
+	struct ml_err err;
+
+	(void)state;
+	assert_int_equal(parse(ML_ENV_TITLE, 400, "{\"status\":false,"
+	    "\"error_message\":\"This event is unsupported to view message "
+	    "copy. The supported events are ['Email Sent', 'SMS Sent']\"}",
+	    &err), ML_EHTTP);
+	assert_string_equal(err.kind, "moengage_validation_failed");
+	assert_string_equal(err.moe_message, "This event is unsupported to "
+	    "view message copy. The supported events are ['Email Sent', "
+	    "'SMS Sent']");
+	assert_non_null(strstr(err.msg, "(HTTP 400): This event is "
+	    "unsupported"));
+	assert_null(strstr(err.msg, "without an error message"));
+	assert_int_equal(parse(ML_ENV_TITLE, 401, "{\"status\":false,"
+	    "\"error\":\"Invalid data key\"}", &err), ML_EAUTH);
+	assert_non_null(strstr(err.msg, "Invalid data key"));
+}
+
 static void
 envelope_tolerates_other_families_shapes(void **state)
 {
@@ -434,6 +458,7 @@ main(void)
 		cmocka_unit_test(envelope_2xx_failure_found_in_every_shape),
 		cmocka_unit_test(envelope_push_shapes),
 		cmocka_unit_test(envelope_fileimport_shapes),
+		cmocka_unit_test(envelope_archival_shapes),
 		cmocka_unit_test(envelope_tolerates_other_families_shapes),
 		cmocka_unit_test(envelope_content_block_write_shape),
 		cmocka_unit_test(envelope_non_json_and_empty_bodies),

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Unit tests: the paging iterator, driven by a fake page source (no
- * network) that serves a known set of items in each of MoEngage's four
+ * network) that serves a known set of items in each of MoEngage's five
  * paging styles. Each test checks that every item comes out exactly once,
  * which pages were asked for, and where the iteration stops.
  */
@@ -28,6 +28,7 @@ struct fake {
 	int endless;		/* always a full page of new items */
 	int repeat_edge;	/* each later page repeats the previous last */
 	int stuck_cursor;	/* next_cursor never changes */
+	int more_as_string;	/* more_files as "true"/"false" (data.yaml) */
 	int fail_at;		/* fetch number that fails (1-based), 0 never */
 	int calls;
 	long starts[64];	/* start parameter of each request */
@@ -61,6 +62,8 @@ item(enum ml_paging p, long i)
 	if (p == ML_PAGE_PAGE_ENTRIES) {
 		ml_json_add_str(o, "external_template_id", id);
 		ml_json_add_int(o, "version", 1);
+	} else if (p == ML_PAGE_OFFSET_FILES) {
+		ml_json_add_str(o, "import_id", id);
 	} else {
 		ml_json_add_str(o, "id", id);
 	}
@@ -92,6 +95,13 @@ fake_fetch(void *ud, const struct ml_call_input *in, json_object **page,
 		ml_strlcpy(f->cursors[slot], cur != NULL ? cur : "",
 		    sizeof(f->cursors[slot]));
 		first = cur != NULL ? strtol(cur + 1, NULL, 10) : 0;
+		break;
+	case ML_PAGE_OFFSET_FILES:
+		/* No page-size parameter: MoEngage's pages hold 50. */
+		assert_null(ml_json_get(w, "limit", json_type_int));
+		size = 50;
+		first = (num(w, "offset") - 1) * size;
+		f->starts[slot] = num(w, "offset");
 		break;
 	case ML_PAGE_PAGE_ENTRIES:
 		size = num(w, "entries");
@@ -138,6 +148,13 @@ fake_fetch(void *ud, const struct ml_call_input *in, json_object **page,
 		ml_json_add_str(pg, "next_cursor", next);
 		json_object_object_add(out, "pagination", pg);
 	}
+	if (f->a->paging == ML_PAGE_OFFSET_FILES) {
+		ml_json_add_int(out, "total_count", f->n);
+		ml_json_add_int(out, "offset", first / size + 1);
+		json_object_object_add(out, "more_files", f->more_as_string ?
+		    json_object_new_string(end < f->n ? "true" : "false") :
+		    json_object_new_boolean(end < f->n));
+	}
 	ml_json_add_str(out, "response_id", "resp_1");
 	*page = out;
 	return ML_OK;
@@ -160,6 +177,8 @@ sink_item(void *ud, const char *key, json_object *it, struct ml_err *err)
 	id = key != NULL ? key : ml_json_str(it, "id");
 	if (id == NULL)
 		id = ml_json_str(it, "external_template_id");
+	if (id == NULL)
+		id = ml_json_str(it, "import_id");
 	assert_non_null(id);
 	for (i = 0; i < s->n; i++)
 		if (strcmp(s->ids[i], id) == 0)
@@ -323,6 +342,53 @@ paging_page_entries_stops_on_short_or_empty_page(void **state)
 	assert_int_equal(s.n, 7);
 	assert_string_equal(s.ids[0], "it5");
 	assert_int_equal(f.starts[0], 2);
+}
+
+/* File Imports (data.yaml): offset 1, 2, ... of 50, until more_files is
+ * false (a boolean on one route, a string on the other). */
+static void
+paging_offset_files_follows_more_files(void **state)
+{
+	static struct fake f;
+	static struct sink s;
+	struct ml_paging_stats st;
+	struct ml_err err;
+
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	f.n = 120;
+	assert_int_equal(run(&f, "moengage_get_file_imports", "{}", NULL, NULL,
+	    &s, &st, &err), ML_OK);
+	assert_all(&s, 120, "it");
+	assert_int_equal(st.pages, 3);
+	assert_int_equal(f.starts[0], 1);
+	assert_int_equal(f.starts[1], 2);
+	assert_int_equal(f.starts[2], 3);
+	/* Exactly two full pages: more_files false on the second ends it,
+	 * with no empty third request. */
+	memset(&f, 0, sizeof(f));
+	f.n = 100;
+	f.more_as_string = 1;
+	assert_int_equal(run(&f, "moengage_get_file_import_history",
+	    "{\"import_id\":\"imp1\"}", NULL, NULL, &s, &st, &err), ML_OK);
+	assert_all(&s, 100, "it");
+	assert_int_equal(st.pages, 2);
+	/* The caller's start (a string, as documented) is kept. */
+	memset(&f, 0, sizeof(f));
+	f.n = 160;
+	assert_int_equal(run(&f, "moengage_get_file_imports",
+	    "{\"offset\":\"2\"}", NULL, NULL, &s, &st, &err), ML_OK);
+	assert_int_equal(f.starts[0], 2);
+	assert_int_equal(s.n, 110);
+	assert_string_equal(s.ids[0], "it50");
+	/* An import repeated at a shifted page edge comes out once. */
+	memset(&f, 0, sizeof(f));
+	f.n = 120;
+	f.repeat_edge = 1;
+	assert_int_equal(run(&f, "moengage_get_file_imports", "{}", NULL, NULL,
+	    &s, &st, &err), ML_OK);
+	assert_all(&s, 120, "it");
+	assert_int_equal(st.duplicates, 1);
 }
 
 static void
@@ -535,6 +601,7 @@ main(void)
 		cmocka_unit_test(
 		    paging_page_entries_stops_on_short_or_empty_page),
 		cmocka_unit_test(paging_size_batch_counts_batches_from_one),
+		cmocka_unit_test(paging_offset_files_follows_more_files),
 		cmocka_unit_test(paging_shifted_pages_do_not_repeat_items),
 		cmocka_unit_test(paging_hard_cap_stops_an_endless_source),
 		cmocka_unit_test(paging_fetch_error_stops_and_is_returned),

@@ -63,6 +63,10 @@ sim_ws_rejects_with_the_entry_named(void **state)
 		    "{\"data\":\"\"}}]", "non-empty" },
 		{ "[{\"workspace_id\":\"A\",\"data_center\":\"01\",\"state\":"
 		    "\"gone\"}]", "\"state\"" },
+		{ "[{\"workspace_id\":\"A\",\"data_center\":\"01\","
+		    "\"file_imports\":1001}]", "\"file_imports\" must be" },
+		{ "[{\"workspace_id\":\"A\",\"data_center\":\"01\","
+		    "\"file_imports\":\"9\"}]", "from 0 to 1000" },
 		{ "[{\"workspace_id\":\"A\",\"data_center\":\"01\"},"
 		    "{\"workspace_id\":\"A\",\"data_center\":\"01\"}]",
 		    "entry 2 (\"A\"): duplicate" },
