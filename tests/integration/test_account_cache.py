@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 """The server's account cache (src/server/acache.c) and API-key cache never
-hide a write: an account changed or deleted through the server is seen by
+hide a write (and, last, GET /accounts paged by cursor): an account changed or deleted through the server is seen by
 the very next request, GET and /actions/rpc alike, however often it was
 read before; a project's account is never answered to another project; an
 API key revoked by another process (`moelink projects keys revoke`) stops
@@ -138,6 +138,56 @@ class AccountCacheTest(test_link.LinkCase):
                 time.sleep(0.05)  # polling for the refusal, not timing it
         self.assertEqual(st, 401, body)
         self.assertEqual(body["error"]["code"], "invalid_api_key")
+
+
+class AccountListTest(test_link.LinkCase):
+    """GET /accounts by cursor: every account once, in order, at the cost of
+    one page; the CLI follows the same cursor."""
+
+    def test_cursor_walk_and_cli(self):
+        ids = [self.env.link_us(origin_owner_id="pager")[1]["account_id"]
+               for _ in range(5)]
+        q = "?origin_owner_id=pager&page_size=2"
+        first = self.env.accounts(query=q)
+        self.assertEqual((first["total"], first["total_capped"],
+                          first["next_page"]), (5, False, 2))
+        seen, body = [], first
+        while True:
+            seen += [a["id"] for a in body["data"]]
+            if body["next_cursor"] is None:
+                break
+            body = self.env.accounts(query=q + "&cursor=" +
+                                     body["next_cursor"])
+            self.assertIsNone(body["next_page"])
+        # The same pages by number; every account exactly once.
+        byno = [a["id"] for n in (1, 2, 3) for a in self.env.accounts(
+            query=q + "&page=%d" % n)["data"]]
+        self.assertEqual(seen, byno)
+        self.assertEqual(sorted(seen), sorted(ids))
+        st, _, err = self.env.request("GET", "/accounts" + q + "&page=2&"
+                                      "cursor=" + first["next_cursor"])
+        self.assertEqual((st, err["error"]["field"]), (400, "page"))
+        st, _, err = self.env.request("GET", "/accounts?cursor=nope")
+        self.assertEqual((st, err["error"]["field"]), (400, "cursor"))
+        self.assertEqual(self.env.accounts(query=q + "&total=exact")["total"],
+                         5)
+        env = {"MOELINK_SERVER": self.env.server.base,
+               "MOELINK_API_KEY": self.env.key}
+        rc, out, err = harness.run_cli(
+            ["accounts", "list", "--owner", "pager", "--page-size", "2",
+             "--cursor", first["next_cursor"]], env=env, cwd=self.tmp)
+        self.assertEqual(rc, 0, err)
+        self.assertEqual([l.split("\t")[0] for l in out.splitlines()],
+                         byno[2:4])
+        self.assertIn("(more: --cursor %s)" % body_cursor(self.env, q),
+                      err)
+
+
+def body_cursor(env, q):
+    """The cursor after the second page of q."""
+    first = env.accounts(query=q)
+    return env.accounts(query=q + "&cursor=" +
+                        first["next_cursor"])["next_cursor"]
 
 
 if __name__ == "__main__":
