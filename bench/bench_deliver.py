@@ -21,6 +21,7 @@ import argparse
 import http.client
 import json
 import os
+import shutil
 import ssl
 import sys
 import tempfile
@@ -197,6 +198,7 @@ def main():
         print(json.dumps(res, indent=2))
     finally:
         env.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

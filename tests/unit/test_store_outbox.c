@@ -26,6 +26,7 @@
 #include "store/store_int.h"
 #include "store/store_outbox.h"
 
+#include "test_outbox_util.h"
 #include "test_util.h"
 
 struct fixture {
@@ -37,15 +38,6 @@ struct fixture {
 	struct ml_store_project p;
 	char acc[2][ML_STORE_ID_MAX];
 };
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* One integer from a query run on the file behind the store's back. */
 static int64_t
@@ -67,29 +59,6 @@ db_int(const char *path, const char *sql)
 	return v;
 }
 
-static void
-add_account(struct fixture *fx, char *id)
-{
-	static unsigned char sealed[] = "sealed";
-	struct ml_store_account a;
-	struct ml_err err;
-
-	ml_store_account_init(&a);
-	assert_int_equal(ml_store_id_new("acc", a.id, sizeof(a.id), &err),
-	    ML_OK);
-	ml_strlcpy(a.project_id, fx->p.id, sizeof(a.project_id));
-	ml_strlcpy(a.provider, "moengage", sizeof(a.provider));
-	ml_strlcpy(a.origin_owner_id, "o", sizeof(a.origin_owner_id));
-	ml_strlcpy(a.origin_owner_name, "Acme", sizeof(a.origin_owner_name));
-	ml_strlcpy(a.workspace_id, "WS1", sizeof(a.workspace_id));
-	ml_strlcpy(a.data_center, "01", sizeof(a.data_center));
-	ml_strlcpy(a.key_id, "k1", sizeof(a.key_id));
-	a.sealed = sealed;
-	a.sealed_len = sizeof(sealed) - 1;
-	assert_int_equal(ml_store_account_insert(fx->s, &a, &err), ML_OK);
-	ml_strlcpy(id, a.id, ML_STORE_ID_MAX);
-}
-
 /* Open the store (migrating the file) and the outbox, with two accounts. */
 static void
 open_all(struct fixture *fx, int accounts)
@@ -105,7 +74,7 @@ open_all(struct fixture *fx, int accounts)
 	assert_int_equal(ml_store_project_create(fx->s, "P", &fx->p, &err),
 	    ML_OK);
 	for (i = 0; i < 2; i++)
-		add_account(fx, fx->acc[i]);
+		tu_outbox_account(fx->s, fx->p.id, fx->acc[i]);
 }
 
 static int
@@ -139,21 +108,13 @@ static int
 enqueue(struct fixture *fx, const char *account_id, const char *kind,
     int first, int n)
 {
-	struct ml_outbox_new rows[300];
-	static char payload[300][32];
+	static struct ml_outbox_new rows[TU_OUTBOX_ROWS_MAX];
+	static char payload[TU_OUTBOX_ROWS_MAX][32];
 	struct ml_err err;
-	int k;
 
-	assert_true(n <= 300);
-	for (k = 0; k < n; k++) {
-		snprintf(payload[k], sizeof(payload[k]), "{\"i\":%d}",
-		    first + k);
-		rows[k] = (struct ml_outbox_new){ .kind = kind,
-		    .customer_id = "c1", .payload = payload[k],
-		    .payload_len = strlen(payload[k]), .units = 1 };
-	}
+	tu_outbox_rows(rows, payload, kind, first, n);
 	return ml_store_outbox_enqueue(fx->o, fx->p.id, account_id, rows,
-	    (size_t)n, now_ms(), &err);
+	    (size_t)n, tu_now_ms(), &err);
 }
 
 static int64_t
@@ -284,7 +245,7 @@ store_outbox_stats_pages_follow_the_account_order(void **state)
 
 	open_all(fx, 1);
 	for (i = 0; i < 3; i++)
-		add_account(fx, extra[i]);
+		tu_outbox_account(fx->s, fx->p.id, extra[i]);
 	assert_int_equal(enqueue(fx, extra[1], "event", 0, 4), ML_OK);
 	assert_int_equal(ml_store_outbox_stats(fx->o, fx->p.id, NULL, NULL, 0,
 	    ml_store_now(), &all, &n_all, &err), ML_OK);
@@ -317,6 +278,47 @@ store_outbox_stats_pages_follow_the_account_order(void **state)
 	ml_free(all);
 }
 
+/*
+ * Nobody asks the outbox for a checkpoint, yet the WAL is copied into the
+ * database file as it passes 1,000 pages (SQLite's autocheckpoint on the
+ * committing connection): the file grows to hold the rows, so the WAL
+ * stays bounded however long the server runs.
+ */
+static void
+store_outbox_wal_is_checkpointed_as_it_grows(void **state)
+{
+	struct fixture *fx = *state;
+	struct ml_outbox_new rows[100];
+	static char big[2048];
+	struct ml_err err;
+	struct stat sb;
+	int64_t deadline;
+	int i, k;
+
+	open_all(fx, 1);
+	memset(big, 'x', sizeof(big) - 1);
+	big[0] = '"';
+	big[sizeof(big) - 2] = '"';
+	for (k = 0; k < 100; k++)
+		rows[k] = (struct ml_outbox_new){ .kind = "event",
+		    .customer_id = "c1", .payload = big,
+		    .payload_len = sizeof(big) - 1, .units = 1 };
+	/* 30 x 100 rows x 2 KB: about 1,500 WAL pages. */
+	for (i = 0; i < 30; i++)
+		assert_int_equal(ml_store_outbox_enqueue(fx->o, fx->p.id,
+		    fx->acc[0], rows, 100, tu_now_ms(), &err), ML_OK);
+	deadline = tu_now_ms() + 30000;
+	do {
+		assert_int_equal(stat(fx->path, &sb), 0);
+		if (sb.st_size > 4 * 1024 * 1024)
+			break;
+		/* Polling a file's size: nothing to wait on. */
+		nanosleep(&(struct timespec){ 0, 20000000 }, NULL);
+	} while (tu_now_ms() < deadline);
+	assert_true(sb.st_size > 4 * 1024 * 1024);
+	assert_int_equal(queued(fx, fx->acc[0]), 3000);
+}
+
 int
 main(void)
 {
@@ -326,6 +328,7 @@ main(void)
 		T(store_outbox_rows_go_with_their_account),
 		T(store_outbox_migration_4_keeps_rows_and_seqs),
 		T(store_outbox_stats_pages_follow_the_account_order),
+		T(store_outbox_wal_is_checkpointed_as_it_grows),
 #undef T
 	};
 

@@ -25,6 +25,8 @@
 #include "store/store.h"
 #include "store/store_outbox_pg.h"
 
+#include "test_outbox_util.h"
+
 #define NODES 4
 #define PRODUCERS 4
 #define PROD_BATCHES 150
@@ -38,15 +40,6 @@ struct fixture {
 	struct ml_store_project p, q;
 	char acc[3][ML_STORE_ID_MAX];		/* accounts of project p */
 };
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* One integer from a query run behind the store's back ($1 = param). */
 static int64_t
@@ -69,29 +62,6 @@ pg_int(const char *url, const char *sql, const char *param)
 	return v;
 }
 
-static void
-add_account(struct fixture *fx, const char *project_id, char *id)
-{
-	static unsigned char sealed[] = "sealed";
-	struct ml_store_account a;
-	struct ml_err err;
-
-	ml_store_account_init(&a);
-	assert_int_equal(ml_store_id_new("acc", a.id, sizeof(a.id), &err),
-	    ML_OK);
-	ml_strlcpy(a.project_id, project_id, sizeof(a.project_id));
-	ml_strlcpy(a.provider, "moengage", sizeof(a.provider));
-	ml_strlcpy(a.origin_owner_id, "o", sizeof(a.origin_owner_id));
-	ml_strlcpy(a.origin_owner_name, "Acme", sizeof(a.origin_owner_name));
-	ml_strlcpy(a.workspace_id, "WS1", sizeof(a.workspace_id));
-	ml_strlcpy(a.data_center, "01", sizeof(a.data_center));
-	ml_strlcpy(a.key_id, "k1", sizeof(a.key_id));
-	a.sealed = sealed;
-	a.sealed_len = sizeof(sealed) - 1;
-	assert_int_equal(ml_store_account_insert(fx->s, &a, &err), ML_OK);
-	ml_strlcpy(id, a.id, ML_STORE_ID_MAX);
-}
-
 static int
 setup(void **state)
 {
@@ -109,7 +79,7 @@ setup(void **state)
 	assert_int_equal(ml_store_project_create(fx->s, "Q", &fx->q, &err),
 	    ML_OK);
 	for (i = 0; i < 3; i++)
-		add_account(fx, fx->p.id, fx->acc[i]);
+		tu_outbox_account(fx->s, fx->p.id, fx->acc[i]);
 	assert_int_equal(ml__store_outbox_pg_open(fx->url, 2, &fx->a, &err),
 	    ML_OK);
 	assert_int_equal(ml__store_outbox_pg_open(fx->url, 2, &fx->b, &err),
@@ -138,18 +108,11 @@ enqueue(struct ml__store_outbox_pg *o, const char *project_id,
 	struct ml_outbox_new rows[16];
 	char payload[16][32];
 	struct ml_err err;
-	int k;
 
 	assert_true(n <= 16);
-	for (k = 0; k < n; k++) {
-		snprintf(payload[k], sizeof(payload[k]), "{\"i\":%d}",
-		    first + k);
-		rows[k] = (struct ml_outbox_new){ .kind = k % 2 ? "customer" :
-		    "event", .customer_id = "c1", .payload = payload[k],
-		    .payload_len = strlen(payload[k]), .units = k + 1 };
-	}
+	tu_outbox_rows(rows, payload, NULL, first, n);
 	assert_int_equal(ml__store_outbox_pg_enqueue(o, project_id,
-	    account_id, rows, (size_t)n, now_ms(), &err), ML_OK);
+	    account_id, rows, (size_t)n, tu_now_ms(), &err), ML_OK);
 }
 
 /* ---- single node -------------------------------------------------------- */
@@ -209,7 +172,7 @@ store_outbox_pg_claim_returns_queue_order_within_limits(void **state)
 	ml_free(st);
 	/* Another project's id does not reach the account. */
 	assert_int_equal(ml__store_outbox_pg_enqueue(fx->a, fx->q.id,
-	    fx->acc[0], NULL, 0, now_ms(), &err), ML_ENOTFOUND);
+	    fx->acc[0], NULL, 0, tu_now_ms(), &err), ML_ENOTFOUND);
 }
 
 static void
@@ -265,7 +228,7 @@ store_outbox_pg_retry_deadletter_fix_replay(void **state)
 	struct ml_deadletter *dl = NULL;
 	struct ml_outbox_stats *st = NULL;
 	struct ml_outbox_row *rows = NULL;
-	int64_t t = now_ms(), total = 0, moved = 0, id;
+	int64_t t = tu_now_ms(), total = 0, moved = 0, id;
 	struct ml_err err;
 	size_t n = 0, na = 0, i;
 
@@ -400,8 +363,8 @@ store_outbox_pg_second_node_waits_for_the_lease(void **state)
 	    1 << 20, &rb, &nb, &err), ML_OK);
 	assert_int_equal(nb, 1);
 	assert_int_equal(rb[0].seq, s1);
-	assert_true(rb[0].next_attempt_ms > now_ms());
-	assert_true(rb[0].next_attempt_ms <= now_ms() +
+	assert_true(rb[0].next_attempt_ms > tu_now_ms());
+	assert_true(rb[0].next_attempt_ms <= tu_now_ms() +
 	    ML__OUTBOX_PG_POLL_MS);
 	ml_store_outbox_rows_free(rb, nb);
 	/* A's success releases the account; B then takes the rest. */
@@ -418,7 +381,7 @@ store_outbox_pg_second_node_waits_for_the_lease(void **state)
 	assert_int_equal(ml__store_outbox_pg_claim(fx->a, fx->acc[0], 100,
 	    1 << 20, &ra, &na, &err), ML_OK);
 	assert_int_equal(na, 1);
-	assert_true(ra[0].next_attempt_ms > now_ms());
+	assert_true(ra[0].next_attempt_ms > tu_now_ms());
 	ml_store_outbox_rows_free(ra, na);
 	/* Other accounts are not held by B's lease. */
 	enqueue(fx->b, fx->p.id, fx->acc[1], 0, 1);
@@ -477,7 +440,7 @@ node_step(struct worker *w, int k, int *empty)
 	rc = ml__store_outbox_pg_claim(w->o, w->fx->acc[k], 7, 1 << 20, &rows,
 	    &n, &err);
 	*empty = rc == ML_OK && n == 0;
-	if (rc || n == 0 || rows[0].next_attempt_ms > now_ms())
+	if (rc || n == 0 || rows[0].next_attempt_ms > tu_now_ms())
 		goto out;
 	pthread_mutex_lock(w->mu);
 	for (i = 0; i < n; i++) {
@@ -582,7 +545,7 @@ producer_main(void *arg)
 		    .units = 1 };
 	for (b = 0; b < PROD_BATCHES && p->rc == ML_OK; b++)
 		p->rc = ml__store_outbox_pg_enqueue(b % 2 ? p->fx->a : p->fx->b,
-		    p->fx->p.id, p->fx->acc[0], rows, PROD_ROWS, now_ms(), &err);
+		    p->fx->p.id, p->fx->acc[0], rows, PROD_ROWS, tu_now_ms(), &err);
 	atomic_fetch_add(p->finished, 1);
 	return NULL;
 }
