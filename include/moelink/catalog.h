@@ -58,6 +58,8 @@ enum ml_paging {
 #define ML_HDR_DBNAME		0x02u	/* MOE-DBNAME: <account db_name> */
 #define ML_HDR_PUSH_V21		0x04u	/* X-MOE-APPKEY, X-MOE-PushAPI-Signature, X-MOE-Query-Type */
 #define ML_HDR_RECO_TYPE	0x08u	/* RECOMMENDATION-TYPE from input */
+#define ML_HDR_IDEMPOTENCY_KEY	0x10u	/* Idempotency-Key: the caller's or a UUID v4 per call */
+#define ML_HDR_X_APPKEY		0x20u	/* X-MOE-APPKEY: <ws> beside Basic auth (Live Activities) */
 
 /* Row flags. */
 #define ML_ACT_IDEMPOTENT	0x01u	/* safe to resend after no answer (reads) */

@@ -26,6 +26,7 @@ enum ml_family {
 	ML_FAM_PERSONALIZE,
 	ML_FAM_RECOMMENDATIONS,
 	ML_FAM_INFORM,
+	ML_FAM_CARDS,		/* App Inbox (cards.yaml); the general key */
 	ML_FAM_COUNT
 };
 

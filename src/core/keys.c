@@ -33,6 +33,7 @@ static const struct family_row family_table[ML_FAM_COUNT] = {
 	[ML_FAM_RECOMMENDATIONS] = { "recommendations", "Recommendations",
 	    ML_KEY_GENERAL },
 	[ML_FAM_INFORM] = { "inform", "Inform", ML_KEY_INFORM },
+	[ML_FAM_CARDS] = { "cards", "Cards", ML_KEY_GENERAL },
 };
 
 static const char *const slot_names[ML_KEY_SLOT_COUNT] = {

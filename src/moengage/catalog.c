@@ -29,6 +29,7 @@ static const struct ml_action *const catalog_families[] = {
 	ml__catalog_personalize,
 	ml__catalog_recommendations,
 	ml__catalog_inform,
+	ml__catalog_cards,
 };
 
 static const struct ml_action *catalog_rows[ML__CATALOG_MAX + 1];
@@ -44,6 +45,7 @@ static const struct {
 	enum ml_family family;
 } catalog_prefixes[] = {
 	{ "/v1/catalog", ML_FAM_CATALOG },
+	{ "/v1/cards", ML_FAM_CARDS },
 	{ "/v1/recommendations", ML_FAM_RECOMMENDATIONS },
 	{ "/v1.0/alerts", ML_FAM_INFORM },
 	{ "/v1.0/custom-templates", ML_FAM_TEMPLATES },

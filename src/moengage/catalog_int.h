@@ -32,5 +32,6 @@ extern const struct ml_action ml__catalog_subscription[];
 extern const struct ml_action ml__catalog_personalize[];
 extern const struct ml_action ml__catalog_recommendations[];
 extern const struct ml_action ml__catalog_inform[];
+extern const struct ml_action ml__catalog_cards[];
 
 #endif

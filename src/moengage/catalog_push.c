@@ -9,6 +9,12 @@
  * {"status":"Fail","Error_Message"}, which envelope.c turns into errors.
  * 10,000 requests a minute.
  *
+ * Broadcast Live Activities (live-activities.yaml) are the Push key's too,
+ * but on api-<dc> with Basic auth and an X-MOE-APPKEY header (not
+ * MOE-APPKEY, which moelink sends anyway); errors {"error":{code,message,
+ * details}}; start 5 a minute, update and end 500 a minute per workspace
+ * and 5 a minute per live activity id.
+ *
  * Input schemas follow the OpenAPI files. Adding an operation is adding
  * a row here (catalog.c lists the array).
  */
@@ -57,6 +63,41 @@
 	    path_, ML_WS_NONE, ML_AUTH_PUSH_SIGNATURE, hdrs_, env_, page_, \
 	    0, rate_, fn_, sum_, schema_, flags_)
 
+#define SCHEMA_ALERT \
+	"\"alert\":{\"type\":\"object\",\"required\":[\"title\",\"body\"]," \
+	"\"properties\":{\"title\":{\"type\":\"string\"},\"subtitle\":{" \
+	"\"type\":\"string\"},\"body\":{\"type\":[\"string\",\"object\"]}," \
+	"\"sound\":{\"type\":\"string\"}},\"additionalProperties\":false}"
+
+#define SCHEMA_LIVE_ACTIVITY(ios_required_, ios_props_) \
+	"{\"type\":\"object\",\"required\":[\"body\"],\"properties\":{" \
+	"\"body\":{\"type\":\"object\",\"required\":[" \
+	"\"broadcast_live_activity_id\",\"ios\"],\"properties\":{" \
+	"\"broadcast_live_activity_id\":{\"type\":\"string\"," \
+	"\"minLength\":1,\"description\":\"a push campaign created with " \
+	"delivery type BROADCAST_LIVE_ACTIVITY\"},\"instance_id\":{" \
+	"\"type\":\"string\",\"minLength\":1}," \
+	"\"ios\":{\"type\":\"object\",\"description\":\"at most 5120 " \
+	"bytes\",\"required\":[" ios_required_ "],\"properties\":{" \
+	"\"dismissal_date\":{\"type\":\"integer\",\"description\":" \
+	"\"epoch seconds\"}," ios_props_ "\"content_state\":{\"type\":" \
+	"\"object\"}," SCHEMA_ALERT "}}}}},\"additionalProperties\":false}"
+
+#define SCHEMA_LIVE_ACTIVITY_START SCHEMA_LIVE_ACTIVITY( \
+	"\"attribute_type\",\"attribute_info\",\"content_state\",\"alert\"", \
+	"\"attribute_type\":{\"type\":\"string\",\"minLength\":1}," \
+	"\"attribute_info\":{\"type\":\"object\"},")
+
+#define SCHEMA_LIVE_ACTIVITY_UPDATE SCHEMA_LIVE_ACTIVITY( \
+	"\"content_state\",\"alert\"", \
+	"\"stale_date\":{\"type\":\"integer\",\"description\":" \
+	"\"epoch seconds\"},")
+
+#define LA_ROW(name_, path_, fn_, sum_, schema_, rate_) \
+	ML__ROW(name_, ML_FAM_PUSH, ML_HOST_API, "POST", path_, ML_WS_NONE, \
+	    ML_AUTH_BASIC, ML_HDR_X_APPKEY, ML_ENV_ERROR_DETAILS, \
+	    ML_PAGE_NONE, 0, rate_, fn_, sum_, schema_, ML_ACT_BODY_REQUIRED)
+
 const struct ml_action ml__catalog_push[] = {
 	PUSH_ROW("moengage_send_push", "POST", "/v2/transaction/sendpush",
 	    ml_validate_send_push,
@@ -68,5 +109,20 @@ const struct ml_action ml__catalog_push[] = {
 	    "Send a push campaign (v2.1, with the X-MOE signature headers)",
 	    SCHEMA_SEND_PUSH, ML_ENV_PUSH, ML_PAGE_NONE, 10000,
 	    ML_HDR_PUSH_V21, ML_ACT_BODY_REQUIRED),
+	LA_ROW("moengage_start_live_activity",
+	    "/v1.0/live-activity/broadcast/start",
+	    ml_validate_live_activity_start,
+	    "Start a broadcast iOS Live Activity (5 a minute)",
+	    SCHEMA_LIVE_ACTIVITY_START, 5),
+	LA_ROW("moengage_update_live_activity",
+	    "/v1.0/live-activity/broadcast/update",
+	    ml_validate_live_activity_update,
+	    "Update a broadcast iOS Live Activity (5 a minute per id)",
+	    SCHEMA_LIVE_ACTIVITY_UPDATE, 500),
+	LA_ROW("moengage_end_live_activity",
+	    "/v1.0/live-activity/broadcast/end",
+	    ml_validate_live_activity_update,
+	    "End a broadcast iOS Live Activity (5 a minute per id)",
+	    SCHEMA_LIVE_ACTIVITY_UPDATE, 500),
 	ML__ROW_END,
 };

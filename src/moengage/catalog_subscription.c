@@ -9,8 +9,9 @@
  * 10 a minute and 100 addresses, and answers errors in {response_id,
  * error:{message, err_code}} (the v5 shape). The v5 reads
  * (subscription-categories-v5.yaml) answer {"error":{code,message,
- * target}}, 100 a minute; the v5 PATCH needs an Idempotency-Key header,
- * which request.c does not send yet (docs/actions.md, "Not yet").
+ * target}}, 100 a minute; the v5 PATCH carries an Idempotency-Key header
+ * (the caller's, or a UUID v4 made per call and kept across its retries:
+ * idempotency.c), which makes its retries safe.
  *
  * Input schemas follow the OpenAPI files. Adding an operation is adding
  * a row here (catalog.c lists the array).
@@ -114,6 +115,29 @@
 	"with or without its usr_ prefix\"},\"channel\":{\"enum\":[" \
 	"\"email\",\"sms\"]}}}},\"additionalProperties\":false}"
 
+#define SCHEMA_UPDATE_SUBSCRIPTION_PREFERENCES_V5 \
+	"{\"type\":\"object\",\"required\":[\"body\"],\"properties\":{" \
+	"\"body\":{\"type\":\"object\",\"required\":[" \
+	"\"user_identifier_type\",\"user_identifier_value\"," \
+	"\"is_globally_unsubscribed\"],\"properties\":{" \
+	"\"request_id\":{\"type\":\"string\"}," \
+	"\"user_identifier_type\":{\"enum\":[\"moe_user_id\",\"uid\"," \
+	"\"email\"]},\"user_identifier_value\":{\"type\":\"string\"," \
+	"\"minLength\":1},\"channel\":{\"enum\":[\"email\",\"sms\"]}," \
+	"\"is_globally_unsubscribed\":{\"type\":\"boolean\",\"description\":" \
+	"\"true: every category of the channel off (categories ignored)\"}," \
+	"\"categories\":{\"type\":\"object\",\"additionalProperties\":{" \
+	"\"type\":\"boolean\"},\"description\":\"sparse: only these " \
+	"change\"},\"event_attributes\":{\"type\":\"object\"," \
+	"\"maxProperties\":5,\"additionalProperties\":{\"type\":" \
+	"\"string\",\"maxLength\":255}}}},\"headers\":{\"type\":" \
+	"\"object\",\"properties\":{\"Idempotency-Key\":{\"type\":" \
+	"\"string\",\"format\":\"uuid\",\"description\":\"default: a " \
+	"new UUID v4 per call, the same on its retries\"}," \
+	"\"MOE-PROJECT-CODE\":{\"type\":\"string\",\"minLength\":1," \
+	"\"description\":\"Portfolio workspaces only\"}}}}," \
+	"\"additionalProperties\":false}"
+
 #define SUB_ROW(name_, method_, path_, fn_, sum_, schema_, env_, page_, \
     rate_, hdrs_, flags_) \
 	ML__ROW(name_, ML_FAM_SUBSCRIPTION, ML_HOST_API, method_, \
@@ -161,5 +185,13 @@ const struct ml_action ml__catalog_subscription[] = {
 	    "Get a user's subscription state by moe_user_id, uid or email (v5)",
 	    SCHEMA_GET_SUBSCRIPTION_PREFERENCES_V5, ML_ENV_V5, ML_PAGE_NONE,
 	    100, 0, ML_ACT_IDEMPOTENT),
+	/* Idempotent through its Idempotency-Key. */
+	SUB_ROW("moengage_update_subscription_preferences_v5", "PATCH",
+	    "/v5/subscription-preferences", ml_validate_update_subscription_v5,
+	    "Update a user's subscription state (v5; answers 202, applied "
+	    "later)",
+	    SCHEMA_UPDATE_SUBSCRIPTION_PREFERENCES_V5, ML_ENV_V5, ML_PAGE_NONE,
+	    100, ML_HDR_IDEMPOTENCY_KEY, ML_ACT_BODY_REQUIRED |
+	    ML_ACT_IDEMPOTENT),
 	ML__ROW_END,
 };

@@ -50,11 +50,12 @@ static const struct env_shape envelope_shapes[ML_ENV_COUNT] = {
 	/* {"title","description","code"?}; Content Blocks' create and update
 	 * answer {"error","message","details"} (details: the request id);
 	 * Message Archival's 400 {"status":false,"error_message"} and 401
-	 * {"status":false,"error"}. */
+	 * {"status":false,"error"}; Cards' 400 {"status":false,"error",
+	 * "request_id"}. */
 	[ML_ENV_TITLE] = {
 		{ "title", "error" },
 		{ "description", "message", "error_message" },
-		{ "code", "details" }, { NULL }, { NULL },
+		{ "code", "details", "request_id" }, { NULL }, { NULL },
 	},
 	/* {"error":{"code","message","details":[{code,target,message}],
 	 * "request_id"}}; 429: {"status":"error","data":{code,title,...}} */

@@ -23,6 +23,8 @@
 #include <moelink/json.h>
 #include <moelink/mem.h>
 
+#include "moengage/idempotency.h"
+
 #define REQUEST_URL_MAX 8192
 #define REQUEST_HEADER_MAX 8192
 
@@ -443,6 +445,9 @@ request_extra_headers(struct ml_request *req, const struct ml_action *a,
 				reco = json_object_get_string(v);
 				continue;
 			}
+			if (strcasecmp(k, ML_IDEMPOTENCY_HEADER) == 0 &&
+			    (a->headers & ML_HDR_IDEMPOTENCY_KEY))
+				continue;	/* ml_idempotency_add */
 			pass = request_passthrough_name(k);
 			if (pass == NULL)
 				return request_vfail(err, field, ML_EINVAL,
@@ -593,6 +598,9 @@ ml_request_build(struct ml_request *req, const struct ml_action *a,
 			goto out;
 	}
 	rc = ml_request_add_header(req, "MOE-APPKEY", acct->workspace_id, err);
+	if (rc == ML_OK && (a->headers & ML_HDR_X_APPKEY))	/* with Basic */
+		rc = ml_request_add_header(req, "X-MOE-APPKEY",
+		    acct->workspace_id, err);
 	if (rc == ML_OK && req->body != NULL)
 		rc = ml_request_add_header(req, "Content-Type",
 		    "application/json", err);
@@ -601,6 +609,8 @@ ml_request_build(struct ml_request *req, const struct ml_action *a,
 		    err);
 	if (rc == ML_OK)
 		rc = request_extra_headers(req, a, acct, in->headers, err);
+	if (rc == ML_OK)
+		rc = ml_idempotency_add(req, a, in->headers, err);
 	if (rc)
 		goto out;
 	req->url = ml_buf_detach(&url);

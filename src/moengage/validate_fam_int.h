@@ -32,6 +32,9 @@
 #define ML_CATALOG_ATTRIBUTES_MAX 50
 #define ML_SUBSCRIPTION_BULK_MAX 50
 #define ML_RESUBSCRIBE_MAX 100
+#define ML_SUB5_ATTRS_MAX 5
+#define ML_SUB5_ATTR_NAME_MAX 50
+#define ML_SUB5_ATTR_VALUE_MAX 255
 #define ML_PERSONALIZE_KEYS_MAX 25
 #define ML_PERSONALIZE_USERS_MAX 100
 #define ML_RECO_SIZE_MAX 100
@@ -103,6 +106,14 @@ ML__VALIDATOR(segment_name);
 ML__VALIDATOR(sync_cohort);
 /* validate_push.c */
 ML__VALIDATOR(send_push);
+
+/* validate_cards.c */
+ML__VALIDATOR(fetch_cards);
+ML__VALIDATOR(delete_cards);
+
+ML__VALIDATOR(live_activity_start);
+ML__VALIDATOR(live_activity_update);
+#define ML_LIVE_ACTIVITY_IOS_MAX 5120	/* bytes of "ios" (413 beyond) */
 /* validate_campaign_report.c */
 ML__VALIDATOR(campaign_stats);
 ML__VALIDATOR(download_report);
@@ -140,6 +151,7 @@ ML__VALIDATOR(email_opt_in);
 ML__VALIDATOR(bulk_resubscribe);
 ML__VALIDATOR(list_subscription_categories);
 ML__VALIDATOR(get_subscription_v5);
+ML__VALIDATOR(update_subscription_v5);
 /* validate_personalize.c */
 ML__VALIDATOR(fetch_experiences);
 ML__VALIDATOR(experience_metadata);

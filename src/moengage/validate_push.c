@@ -171,3 +171,113 @@ ml_validate_send_push(json_object *body, json_object *query,
 		    "campaignDelivery.", err);
 	return rc;
 }
+
+/* ---- Broadcast Live Activities (live-activities.yaml) ----------------- */
+
+static const char *const la_alert_keys[] = {
+	"title", "subtitle", "body", "sound", NULL
+};
+static const char *const la_no_query[] = { NULL };
+
+/* alert: title and body (a string or an object), nothing undocumented. */
+static int
+la_alert(json_object *ios, struct ml_err *err)
+{
+	json_object *alert = NULL, *b = NULL;
+	size_t i;
+	int rc;
+
+	rc = ml__vobj_member(ios, "alert", 1, "ios.", &alert, err);
+	if (rc == ML_OK)
+		rc = ml__vstring(alert, "title", 1, "ios.alert.", NULL, err);
+	if (rc == ML_OK)
+		rc = ml__vstring(alert, "subtitle", 0, "ios.alert.", NULL, err);
+	if (rc == ML_OK)
+		rc = ml__vstring(alert, "sound", 0, "ios.alert.", NULL, err);
+	if (rc)
+		return rc;
+	if (!json_object_object_get_ex(alert, "body", &b) || b == NULL ||
+	    (!json_object_is_type(b, json_type_string) &&
+	    !json_object_is_type(b, json_type_object)))
+		return ml__vfail(err, "ios.alert.", "body", "is required: a "
+		    "string or an object");
+	json_object_object_foreach(alert, k, v) {
+		(void)v;
+		for (i = 0; la_alert_keys[i] != NULL; i++)
+			if (strcmp(k, la_alert_keys[i]) == 0)
+				break;
+		if (la_alert_keys[i] == NULL)
+			return ml__vfail(err, "ios.alert.", k, "is not a "
+			    "member of the alert (title, subtitle, body, "
+			    "sound)");
+	}
+	return ML_OK;
+}
+
+/* What start, update and end share; *ios gets the ios object. */
+static int
+la_common(json_object *body, json_object *query, json_object **ios,
+    struct ml_err *err)
+{
+	const char *text;
+	size_t len;
+	int rc;
+
+	rc = ml__vbody(body, query, la_no_query, err);
+	if (rc == ML_OK)
+		rc = ml__vstring(body, "broadcast_live_activity_id", 1, "", NULL,
+		    err);
+	if (rc == ML_OK)
+		rc = ml__vstring(body, "instance_id", 0, "", NULL, err);
+	if (rc == ML_OK)
+		rc = ml__vobj_member(body, "ios", 1, "", ios, err);
+	if (rc == ML_OK)
+		rc = ml__vint(*ios, "dismissal_date", 0, INT64_MAX, 0, 0,
+		    "ios.", 0, NULL, err);
+	if (rc == ML_OK)
+		rc = ml__vobj_member(*ios, "content_state", 1, "ios.", NULL,
+		    err);
+	if (rc == ML_OK)
+		rc = la_alert(*ios, err);
+	if (rc)
+		return rc;
+	text = json_object_to_json_string_length(*ios, JSON_C_TO_STRING_PLAIN,
+	    &len);
+	if (text != NULL && len > ML_LIVE_ACTIVITY_IOS_MAX) {
+		ml_err_field(err, "ios");
+		return ml_err_set(err, ML_ETOOBIG, "payload_too_large",
+		    "ios: is %zu bytes; MoEngage allows at most %d for iOS",
+		    len, ML_LIVE_ACTIVITY_IOS_MAX);
+	}
+	return ML_OK;
+}
+
+int
+ml_validate_live_activity_start(json_object *body, json_object *query,
+    struct ml_err *err)
+{
+	json_object *ios = NULL;
+	int rc;
+
+	rc = la_common(body, query, &ios, err);
+	if (rc == ML_OK)
+		rc = ml__vstring(ios, "attribute_type", 1, "ios.", NULL, err);
+	if (rc == ML_OK)
+		rc = ml__vobj_member(ios, "attribute_info", 1, "ios.", NULL,
+		    err);
+	return rc;
+}
+
+int
+ml_validate_live_activity_update(json_object *body, json_object *query,
+    struct ml_err *err)
+{
+	json_object *ios = NULL;
+	int rc;
+
+	rc = la_common(body, query, &ios, err);
+	if (rc == ML_OK)
+		rc = ml__vint(ios, "stale_date", 0, INT64_MAX, 0, 0, "ios.", 0,
+		    NULL, err);
+	return rc;
+}

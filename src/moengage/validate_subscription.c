@@ -204,6 +204,7 @@ static const char *const sub5_channels[] = { "email", "sms", NULL };
 static const char *const sub5_id_types[] = { "moe_user_id", "uid", "email",
 	NULL };
 static const char *const sub5_categories_query[] = { "channel", NULL };
+static const char *const sub5_no_query[] = { NULL };
 static const char *const sub5_get_query[] = { "user_identifier_type",
 	"user_identifier_value", "channel", NULL };
 
@@ -239,4 +240,61 @@ ml_validate_get_subscription_v5(json_object *body, json_object *query,
 		rc = ml__venum(query, "channel", sub5_channels, 0, "query.",
 		    err);
 	return rc;
+}
+
+/*
+ * PATCH /v5/subscription-preferences: the identifier, the required
+ * is_globally_unsubscribed, a sparse categories map of booleans and at
+ * most 5 event_attributes (names <= 50, values <= 255 characters).
+ */
+int
+ml_validate_update_subscription_v5(json_object *body, json_object *query,
+    struct ml_err *err)
+{
+	json_object *cats = NULL, *attrs = NULL;
+	int rc;
+
+	rc = ml__vbody(body, query, sub5_no_query, err);
+	if (rc == ML_OK)
+		rc = ml__venum(body, "user_identifier_type", sub5_id_types, 1,
+		    "", err);
+	if (rc == ML_OK)
+		rc = ml__vstring(body, "user_identifier_value", 1, "", NULL,
+		    err);
+	if (rc == ML_OK)
+		rc = ml__venum(body, "channel", sub5_channels, 0, "", err);
+	if (rc == ML_OK)
+		rc = ml__vbool(body, "is_globally_unsubscribed", 1, "", err);
+	if (rc == ML_OK)
+		rc = ml__vstring(body, "request_id", 0, "", NULL, err);
+	if (rc == ML_OK)
+		rc = ml__vobj_member(body, "categories", 0, "", &cats, err);
+	if (rc == ML_OK && cats != NULL) {
+		json_object_object_foreach(cats, k, v) {
+			(void)v;
+			rc = ml__vbool(cats, k, 1, "categories.", err);
+			if (rc)
+				return rc;
+		}
+	}
+	if (rc == ML_OK)
+		rc = ml__vobj_member(body, "event_attributes", 0, "", &attrs,
+		    err);
+	if (rc || attrs == NULL)
+		return rc;
+	if (json_object_object_length(attrs) > ML_SUB5_ATTRS_MAX)
+		return ml__vfail(err, "", "event_attributes", "has %d "
+		    "attributes; MoEngage allows at most %d",
+		    json_object_object_length(attrs), ML_SUB5_ATTRS_MAX);
+	json_object_object_foreach(attrs, ak, av) {
+		if (strlen(ak) > ML_SUB5_ATTR_NAME_MAX)
+			return ml__vfail(err, "event_attributes.", ak, "names "
+			    "are at most %d characters", ML_SUB5_ATTR_NAME_MAX);
+		if (!json_object_is_type(av, json_type_string) ||
+		    json_object_get_string_len(av) > ML_SUB5_ATTR_VALUE_MAX)
+			return ml__vfail(err, "event_attributes.", ak, "must "
+			    "be a string of at most %d characters",
+			    ML_SUB5_ATTR_VALUE_MAX);
+	}
+	return ML_OK;
 }

@@ -38,6 +38,7 @@
 #define ML_SIM_MAX_HDRS 8
 #define ML_SIM_WS_MAX 1024
 #define ML_SIM_FILE_IMPORTS_MAX 1000	/* "file_imports" of a workspace */
+#define ML_SIM_FILE_IMPORT_FILES_MAX 200 /* "file_import_files" */
 
 struct ml_sim;
 struct ml_sim_ctx;
@@ -81,6 +82,7 @@ struct ml_sim_ws {
 	struct ml_keyset keys;
 	json_object *limits;	/* validated overrides {"name": n}, or NULL */
 	int file_imports;	/* seeded File Imports; -1: the default */
+	int file_import_files;	/* files of each; -1: the default */
 };
 
 /* The loaded workspaces; read-only once the listener runs. */
@@ -96,7 +98,7 @@ void ml_sim_wsset_cleanup(struct ml_sim_wsset *set);
 /*
  * Parse a workspaces file: a JSON array of {workspace_id, data_center, name,
  * keys:{data,general,push,inform,personalize,multi}, limits:{...}, state,
- * file_imports}.
+ * file_imports, file_import_files}.
  * Unknown members, bad data centers, duplicate ids and unknown limit names
  * are errors naming the entry. set must be freshly initialised.
  */
@@ -184,6 +186,8 @@ extern const struct ml_sim_family *const ml_sim_families[];
 extern const struct ml_sim_family ml_sim_family_data;
 /* Data-key operations with bodies of their own (fault family "data"). */
 extern const struct ml_sim_family ml_sim_family_archival;
+extern const struct ml_sim_family ml_sim_family_live_activities;
+extern const struct ml_sim_family ml_sim_family_cards;
 extern const struct ml_sim_family ml_sim_family_fileimports;
 /* The families beyond Data (sim_<family>.c, helpers in sim_fam.h). */
 extern const struct ml_sim_family ml_sim_family_push;

@@ -72,6 +72,12 @@ fam_headers_present(struct ml_sim_ctx *ctx, struct ml_sim_why *why)
 		why->header = "MOE-APPKEY";
 		return fam_refuse(ctx, why);
 	}
+	if ((f & ML_SIM_F_X_APPKEY) &&
+	    ml_sim_header(ctx, "X-MOE-APPKEY") == NULL) {
+		why->ref = ML_SIM_REF_NO_APPKEY;
+		why->header = "X-MOE-APPKEY";
+		return fam_refuse(ctx, why);
+	}
 	return ML_OK;
 }
 
@@ -82,8 +88,14 @@ fam_headers_match(struct ml_sim_ctx *ctx, struct ml_sim_why *why)
 	unsigned f = ml_sim_fam_route(ctx)->flags;
 	const char *ak = ml_sim_header(ctx, "MOE-APPKEY");
 	const char *db = ml_sim_header(ctx, "MOE-DBNAME");
+	const char *xak = ml_sim_header(ctx, "X-MOE-APPKEY");
 
 	why->ref = ML_SIM_REF_APPKEY;
+	if ((f & ML_SIM_F_X_APPKEY) && xak != NULL &&
+	    strcmp(xak, ctx->ws->id) != 0) {
+		why->header = "X-MOE-APPKEY";
+		return fam_refuse(ctx, why);
+	}
 	if ((f & (ML_SIM_F_APPKEY | ML_SIM_F_APPKEY_OR_DB)) && ak != NULL &&
 	    strcmp(ak, ctx->ws->id) != 0) {
 		why->header = "MOE-APPKEY";

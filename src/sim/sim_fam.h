@@ -66,6 +66,7 @@ struct ml_sim_fam_spec {
 #define ML_SIM_F_BODY_OPT	0x20	/* a JSON object body if any is sent */
 #define ML_SIM_F_NO_AUTH	0x40	/* no Basic auth (signature routes) */
 #define ML_SIM_F_QUIET_RATE	0x80	/* no x-ratelimit-* on answers */
+#define ML_SIM_F_X_APPKEY	0x100	/* X-MOE-APPKEY required, = workspace */
 
 #define ML_SIM_ROUTE_LIMITS 4
 

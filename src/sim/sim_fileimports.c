@@ -23,7 +23,8 @@
  * Imports are set up on the dashboard at MoEngage, which the simulator has
  * not got: each workspace holds FI_SEEDED imports (or its "file_imports"
  * count: the seeds repeated as "Import <n>", so paging can be exercised)
- * with FI_FILES files each (stable ids derived from the workspace id). Bodies for cases data.yaml
+ * with FI_FILES files each (or its "file_import_files"; stable ids derived
+ * from the workspace id). Bodies for cases data.yaml
  * shows no example of are marked inferred (docs/sim.md).
  */
 #include "sim/sim_fam.h"
@@ -87,7 +88,9 @@ fi_seed_file(struct ml_sim_ctx *ctx, long i, long j)
 
 	if (strcmp(status, "ARCHIVED") == 0 || strcmp(status, "SCHEDULED") == 0)
 		status = "SUCCESSFUL";
-	ml_sim_fam_hexid_of(ctx->ws->id, 9100 + i * 10 + j, id);
+	/* The first FI_FILES keep their ids; more are past every other. */
+	ml_sim_fam_hexid_of(ctx->ws->id, j < FI_FILES ? 9100 + i * 10 + j :
+	    1000000 + i * 1000 + j, id);
 	snprintf(name, sizeof(name), "import_%ld_file_%ld.csv", i + 1, j + 1);
 	ml_sim_fam_time(at, sizeof(at), ML_SIM_TIME_MICRO, (j + 1) * 3600L);
 	ml_sim_fam_time(done, sizeof(done), ML_SIM_TIME_MICRO,
@@ -117,6 +120,8 @@ fi_seed(struct ml_sim_ctx *ctx, json_object *coll)
 	json_object *imp, *files;
 	long i, j, n = ctx->ws->file_imports < 0 ? FI_SEEDED :
 	    ctx->ws->file_imports;
+	long nf = ctx->ws->file_import_files < 0 ? FI_FILES :
+	    ctx->ws->file_import_files;
 
 	for (i = 0; i < n; i++) {
 		/* Ids: the seeds' 9000.., files 9100 + 10 i + j, the
@@ -146,14 +151,14 @@ fi_seed(struct ml_sim_ctx *ctx, json_object *coll)
 		imp = ml_sim_fam_put(imp, "aux_data_config",
 		    json_object_new_object());
 		files = json_object_new_array();
-		for (j = 0; files != NULL && j < FI_FILES; j++)
+		for (j = 0; files != NULL && j < nf; j++)
 			files = ml_sim_fam_push(files, fi_seed_file(ctx, i, j));
 		imp = ml_sim_fam_put(imp, "files", files);
-		if (imp == NULL || ml_json_add_int(imp, "total_files",
-		    FI_FILES) || ml_json_add_int(imp, "processed_files",
-		    FI_FILES) || ml_json_add_int(imp, "total_rows",
-		    FI_FILES * 10) || ml_json_add_int(imp, "processed_rows",
-		    FI_FILES * 10) || json_object_object_add(coll, id, imp)) {
+		if (imp == NULL || ml_json_add_int(imp, "total_files", nf) ||
+		    ml_json_add_int(imp, "processed_files", nf) ||
+		    ml_json_add_int(imp, "total_rows", nf * 10) ||
+		    ml_json_add_int(imp, "processed_rows", nf * 10) ||
+		    json_object_object_add(coll, id, imp)) {
 			json_object_put(imp);
 			return ML_ENOMEM;
 		}

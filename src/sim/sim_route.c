@@ -21,6 +21,8 @@ const struct ml_sim_family *const ml_sim_families[] = {
 	&ml_sim_family_archival,
 	&ml_sim_family_fileimports,
 	&ml_sim_family_push,
+	&ml_sim_family_live_activities,
+	&ml_sim_family_cards,
 	&ml_sim_family_campaign_report,
 	&ml_sim_family_business_events,
 	&ml_sim_family_templates,

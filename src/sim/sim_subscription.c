@@ -750,16 +750,41 @@ static const struct ml_sim_fam_spec sub5_spec = {
 	ML_FAM_SUBSCRIPTION, sub5_refuse
 };
 
+#define SUB5_RID_MAX (ML_SIM_REQID_LEN + 8)
+
+/* This request's response_id. */
+static void
+sub5_rid(struct ml_sim_ctx *ctx, char rid[SUB5_RID_MAX])
+{
+	snprintf(rid, SUB5_RID_MAX, "resp_%s", ctx->request_id);
+}
+
 /* {"response_id","type","data"} with data consumed. */
+static int
+sub5_send_as(struct ml_sim_ctx *ctx, int status, const char *rid,
+    const char *type, json_object *data)
+{
+	return ml_sim_fam_send(ctx, status, ml_sim_fam_put(ml_sim_fam_strs(
+	    "response_id", rid, "type", type, NULL), "data", data));
+}
+
 static int
 sub5_send(struct ml_sim_ctx *ctx, int status, const char *type,
     json_object *data)
 {
-	char rid[ML_SIM_REQID_LEN + 8];
+	char rid[SUB5_RID_MAX];
 
-	snprintf(rid, sizeof(rid), "resp_%s", ctx->request_id);
-	return ml_sim_fam_send(ctx, status, ml_sim_fam_put(ml_sim_fam_strs(
-	    "response_id", rid, "type", type, NULL), "data", data));
+	sub5_rid(ctx, rid);
+	return sub5_send_as(ctx, status, rid, type, data);
+}
+
+/* The PATCH's 202, under response_id rid. */
+static int
+sub5_accepted(struct ml_sim_ctx *ctx, const char *rid)
+{
+	return sub5_send_as(ctx, 202, rid, "subscription_preference",
+	    ml_sim_fam_strs("message", "Your request has been accepted and "
+	    "is being processed.", NULL));
 }
 
 static int
@@ -943,25 +968,32 @@ sub5_check_patch(struct ml_sim_ctx *ctx, json_object *o)
 }
 
 /*
- * Idempotency-Key: the first use records the body; the same key with the
- * same body again is accepted again, with another body it is the 409.
+ * Idempotency-Key: the first use records the body and the response_id;
+ * the same key with the same body again "returns the original response
+ * without reapplying the update" (the same 202 and response_id), with
+ * another body it is the 409.
  */
 static int
 sub5_idem_fn(struct ml_sim_ctx *ctx, json_object *coll, void *arg)
 {
 	const char *key = ml_sim_header(ctx, "Idempotency-Key");
 	const char *text = ml_json_text(arg), *seen;
-	json_object *t;
+	char rid[SUB5_RID_MAX];
+	json_object *rec, *t;
 
-	seen = ml_json_str(coll, key);
+	rec = ml_json_get(coll, key, json_type_object);
+	seen = ml_json_str(rec, "body");
+	if (seen != NULL && strcmp(seen, text) == 0)
+		return sub5_accepted(ctx, ml_json_str(rec, "response_id"));
 	if (seen != NULL)
-		return strcmp(seen, text) == 0 ? ML_OK : sub5_fail(ctx, 409,
-		    "Conflict", "Idempotency-Key was already used with a "
-		    "different request body", "Idempotency-Key");
+		return sub5_fail(ctx, 409, "Conflict", "Idempotency-Key was "
+		    "already used with a different request body",
+		    "Idempotency-Key");
 	if (json_object_object_length(coll) >= ML_SIM_STORE_ITEMS_MAX)
 		return sub5_fail(ctx, 429, "TooManyRequests",
 		    "Rate limit exceeded", NULL);
-	t = json_object_new_string(text);
+	sub5_rid(ctx, rid);
+	t = ml_sim_fam_strs("body", text, "response_id", rid, NULL);
 	if (t == NULL || json_object_object_add(coll, key, t)) {
 		json_object_put(t);
 		return ML_ENOMEM;
@@ -973,6 +1005,7 @@ static int
 sub5_patch_fn(struct ml_sim_ctx *ctx, json_object *coll, void *arg)
 {
 	struct sub5_req *q = arg;
+	char rid[SUB5_RID_MAX];
 	json_object *r = sub_record(coll, q->key, 1), *cats, *mapped, *v;
 	json_object *off = json_object_object_get(q->body,
 	    "is_globally_unsubscribed");
@@ -997,9 +1030,8 @@ sub5_patch_fn(struct ml_sim_ctx *ctx, json_object *coll, void *arg)
 		return ML_ENOMEM;
 	}
 	json_object_put(mapped);
-	return sub5_send(ctx, 202, "subscription_preference", ml_sim_fam_strs(
-	    "message", "Your request has been accepted and is being "
-	    "processed.", NULL));
+	sub5_rid(ctx, rid);
+	return sub5_accepted(ctx, rid);
 }
 
 static int

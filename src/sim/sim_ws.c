@@ -8,7 +8,8 @@
  *    "keys": {"data"|"general"|"push"|"inform"|"personalize"|"multi": "..."},
  *    "limits": {"<limit name>": n}, "state": "active"|"blocked"|...,
  *    "db_name": "..." (MOE-DBNAME of the Segments APIs; default: the id),
- *    "file_imports": n (File Imports seeded, 0..ML_SIM_FILE_IMPORTS_MAX)}
+ *    "file_imports": n (File Imports seeded, 0..ML_SIM_FILE_IMPORTS_MAX),
+ *    "file_import_files": n (files of each, 0..ML_SIM_FILE_IMPORT_FILES_MAX)}
  * Only workspace_id and data_center are required. Anything unexpected is an
  * error naming the entry, so a typo never silently changes behaviour. Keys are
  * secrets: they live in a struct ml_keyset, which wipes them on cleanup.
@@ -185,13 +186,32 @@ ws_state(struct ml_sim_ws *ws, json_object *o, const char *where,
 	    "temporarily_suspended", where);
 }
 
+/* o[key]: a whole number 0..max into *out; -1 when absent. */
+static int
+ws_count(json_object *o, const char *key, int max, int *out,
+    const char *where, struct ml_err *err)
+{
+	json_object *v;
+
+	*out = -1;
+	if (!json_object_object_get_ex(o, key, &v))
+		return ML_OK;
+	if (!json_object_is_type(v, json_type_int) ||
+	    json_object_get_int64(v) < 0 || json_object_get_int64(v) > max)
+		return ml_err_set(err, ML_EINVAL, "invalid_workspaces",
+		    "%s: \"%s\" must be a whole number from 0 to %d", where,
+		    key, max);
+	*out = (int)json_object_get_int64(v);
+	return ML_OK;
+}
+
 static int
 ws_entry(struct ml_sim_wsset *set, json_object *o, size_t idx,
     const char *origin, struct ml_err *err)
 {
 	static const char *const members[] = {
 		"workspace_id", "data_center", "name", "keys", "limits",
-		"state", "db_name", "file_imports", NULL
+		"state", "db_name", "file_imports", "file_import_files", NULL
 	};
 	struct ml_sim_ws *ws = &set->ws[idx];
 	char where[256];
@@ -251,17 +271,13 @@ ws_entry(struct ml_sim_wsset *set, json_object *o, size_t idx,
 		if (rc)
 			return rc;
 	}
-	ws->file_imports = -1;
-	if (json_object_object_get_ex(o, "file_imports", &v)) {
-		if (!json_object_is_type(v, json_type_int) ||
-		    json_object_get_int64(v) < 0 ||
-		    json_object_get_int64(v) > ML_SIM_FILE_IMPORTS_MAX)
-			return ml_err_set(err, ML_EINVAL, "invalid_workspaces",
-			    "%s: \"file_imports\" must be a whole number "
-			    "from 0 to %d", where, ML_SIM_FILE_IMPORTS_MAX);
-		ws->file_imports = (int)json_object_get_int64(v);
-	}
-	return ML_OK;
+	rc = ws_count(o, "file_imports", ML_SIM_FILE_IMPORTS_MAX,
+	    &ws->file_imports, where, err);
+	if (rc == ML_OK)
+		rc = ws_count(o, "file_import_files",
+		    ML_SIM_FILE_IMPORT_FILES_MAX, &ws->file_import_files, where,
+		    err);
+	return rc;
 }
 
 int

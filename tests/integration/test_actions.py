@@ -117,13 +117,16 @@ class ActionsTest(harness.TestCase):
         names = [a["name"] for a in out["data"]]
         self.assertEqual(names, [l.split("\t")[0] for l in cli.splitlines()])
         fams = {a["family"] for a in out["data"]}
-        self.assertEqual(len(fams), 12)
+        self.assertEqual(len(fams), 13)
         for a in out["data"]:
             self.assertEqual(a["input_schema"]["type"], "object", a["name"])
             self.assertTrue(a["name"].startswith("moengage_"))
         st, _, push = self.env.request("GET", "/actions?family=push")
         self.assertEqual({a["name"] for a in push["data"]},
-                         {"moengage_send_push", "moengage_send_push_v2_1"})
+                         {"moengage_send_push", "moengage_send_push_v2_1",
+                          "moengage_start_live_activity",
+                          "moengage_update_live_activity",
+                          "moengage_end_live_activity"})
         self.assertEqual(self.env.request("GET", "/actions?family=nope")[0],
                          400)
         self.assertEqual(self.env.request("GET", "/actions", key=False)[0],

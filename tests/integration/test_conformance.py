@@ -43,12 +43,15 @@ KEYS = {"data": "conf-data-key", "general": "conf-gen-key",
         "personalize": "conf-pers-key"}
 # Hourly limits raised: the tests call file segments and triggers more
 # often than MoEngage allows in an hour (the limits have their own tests).
+# File Imports: more than one page of 50 imports, and of files of one.
 WORKSPACES = [{"workspace_id": WS, "data_center": "01",
                "name": "Conformance", "db_name": DB, "keys": KEYS,
+               "file_imports": 60, "file_import_files": 55,
                "limits": {"file_segment_ops_per_hour": 1000,
                           "file_segment_ops_per_day": 1000,
                           "business_event_triggers_per_5min": 1000,
-                          "business_event_triggers_per_hour": 1000}}]
+                          "business_event_triggers_per_hour": 1000,
+                          "live_activity_start_per_min": 1000}}]
 LINK = {"origin_owner_id": "conf", "origin_owner_name": "Conformance",
         "workspace_id": WS, "data_center": "01", "db_name": DB,
         "data_key": KEYS["data"], "general_key": KEYS["general"],
@@ -62,7 +65,8 @@ SLOT = {"data": "data", "segmentation": "data", "subscription": "data",
         "push": "push", "inform": "inform", "personalize": "personalize",
         "campaign_report": "general", "business_events": "general",
         "templates": "general", "content_blocks": "general",
-        "catalog": "general", "recommendations": "general"}
+        "catalog": "general", "recommendations": "general",
+        "cards": "general"}
 CHANNELS = ("push", "sms", "osm", "inapp", "email")
 TODAY = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%d")
 STATS = {"request_id": "conf", "start_date": "2024-12-01",
@@ -167,6 +171,48 @@ def _ex_cohort(t):
                                              "cohort_id": "c1",
                                              "members": [{"uid":
                                                           "conf_fan"}]}}}}
+
+
+def _la_body(la_id, start):
+    ios = {"content_state": {"score": "0-0"},
+           "alert": {"title": "Kick-off", "body": "0-0", "sound": "default"}}
+    if start:
+        ios.update(attribute_type="MatchAttributes",
+                   attribute_info={"home": "A", "away": "B"})
+    return {"broadcast_live_activity_id": la_id, "ios": ios}
+
+
+def _ex_live_activity(what):
+    """Start a fresh live activity id; update and end one started at the
+    simulator first (each id has its own 5-a-minute window)."""
+    def ex(t):
+        la_id = t.unique("conf_la")
+        if what != "start":
+            st, _, body, _ = t.moe(
+                "/v1.0/live-activity/broadcast/start", _la_body(la_id, True),
+                "push", headers={"X-MOE-APPKEY": WS})
+            t.assertEqual(st, 200, body)
+        return {"call": {"body": _la_body(la_id, what == "start")},
+                "headers": {"X-MOE-APPKEY": WS}}
+    return ex
+
+
+def _ex_cards(delete):
+    """A user the Data API holds; fetch its cards, or delete one
+    campaign's."""
+    def ex(t):
+        uid = t.unique("conf_card_user")
+        st, _, body, _ = t.moe("/v1/customer/" + WS, {
+            "type": "customer", "customer_id": uid}, "data")
+        t.assertEqual(st, 200, body)
+        if delete:
+            return {"call": {"body": {
+                "uid": uid, "campaign_ids": ["cards_campaign_1"],
+                "platforms": ["android"]}}}
+        return {"call": {"query": {"page": 1, "limit": 2}, "body": {
+            "uid": uid, "platforms": ["ANDROID", "WEB"],
+            "card_category": "Offers"}}}
+    return ex
 
 
 def _ex_push(v21):
@@ -354,6 +400,11 @@ EXAMPLES = {
     "moengage_sync_cohort": _ex_cohort,
     "moengage_send_push": _ex_push(False),
     "moengage_send_push_v2_1": _ex_push(True),
+    "moengage_fetch_cards": _ex_cards(False),
+    "moengage_delete_cards": _ex_cards(True),
+    "moengage_start_live_activity": _ex_live_activity("start"),
+    "moengage_update_live_activity": _ex_live_activity("update"),
+    "moengage_end_live_activity": _ex_live_activity("end"),
     "moengage_get_campaign_stats": _static({"body": STATS}),
     "moengage_download_campaign_report": _static(
         {"path": {"filename": "Report_-_conf_%s.zip" % TODAY}},
@@ -394,6 +445,12 @@ EXAMPLES = {
     "moengage_get_subscription_preferences_v5": _static({"query": {
         "user_identifier_type": "email",
         "user_identifier_value": "ann@example.com", "channel": "email"}}),
+    "moengage_update_subscription_preferences_v5": _static({"body": {
+        "user_identifier_type": "email",
+        "user_identifier_value": "ann@example.com", "channel": "email",
+        "is_globally_unsubscribed": False,
+        "categories": {"promotional": False},
+        "event_attributes": {"source": "conformance"}}}),
     "moengage_update_email_opt_in": _ex_opt_in,
     "moengage_bulk_resubscribe_emails": _static({"body": {
         "recipients": ["ann@example.com"], "esp": "SENDGRID",
@@ -669,6 +726,9 @@ def leaves(o):
 # MoEngage refuses too: sent past local validation through /proxy, the
 # simulator must answer its documented refusal.
 LOCALLY_REFUSED = {
+    "cards": ("moengage_delete_cards", {"body": {
+        "uid": "conf_user", "campaign_ids": []}}, "campaign_ids",
+        "Invalid or missing 'campaign_ids' field"),
     "data": ("moengage_track_device", {"body": {
         "type": "device", "customer_id": "conf_user", "device_id": "d1",
         "attributes": {"platform": "Windows", "push_id": "tok"}}},
@@ -851,7 +911,9 @@ class ErrorConformanceTest(ConformanceCase):
                 if "type" in moe:
                     self.assertIn(moe["type"], words)
                 if words and isinstance(raw, dict):
-                    self.assertTrue(any(moe["message"].startswith(w)
+                    # Cards' 401 {"title","code"} has a type only.
+                    text = moe.get("message", moe.get("type"))
+                    self.assertTrue(any(text.startswith(w)
                                         for w in words), (moe, raw))
                 if carries_id:
                     self.assertEqual(moe["request_id"],
@@ -1052,9 +1114,27 @@ def _page_templates(channel):
     return page
 
 
+def _page_file_imports(path, body, key):
+    def page(t):
+        ids, offset, more = [], 1, True
+        while more:
+            st, _, out, _ = t.moe(path, dict(body, offset=offset), "data",
+                                  host="fileimports-data-api-01.moengage.com")
+            t.assertEqual(st, 200, out)
+            ids += [x[key] for x in out["data"]]
+            more, offset = out["more_files"], offset + 1
+        return ids, {"body": body}, lambda o: [x[key] for x in o["data"]]
+    return page
+
+
 # name -> function(test) -> (every stored id in the order MoEngage lists
 # them, the rpc call with a small page, the ids of the gathered answer)
 PAGED = {
+    "moengage_get_file_imports": _page_file_imports(
+        "/v1.0/data/fileimports/import/status", {}, "import_id"),
+    "moengage_get_file_import_history": _page_file_imports(
+        "/v1.0/data/fileimports/import/run/history",
+        {"import_name": "Daily users"}, "id"),
     "moengage_get_campaign_stats": _page_stats,
     "moengage_list_recommendations": _page_recos,
     "moengage_list_business_events": _page_events(False),

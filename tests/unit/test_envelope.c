@@ -365,6 +365,30 @@ envelope_archival_shapes(void **state)
 	assert_non_null(strstr(err.msg, "Invalid data key"));
 }
 
+/* Cards (cards.yaml): 400 {"status":false,"error","request_id"}, 401
+ * {"title","code"}, 500 {"title","message"}. */
+static void
+envelope_cards_shapes(void **state)
+{
+	struct ml_err err;
+
+	(void)state;
+	assert_int_equal(parse(ML_ENV_TITLE, 400, "{\"status\":false,\"error\":"
+	    "\"User not found for this uid/ unique_id\",\"request_id\":"
+	    "\"64f6a59ed1e36d0d57a790c1\"}", &err), ML_EHTTP);
+	assert_string_equal(err.kind, "moengage_validation_failed");
+	assert_string_equal(err.moe_request_id, "64f6a59ed1e36d0d57a790c1");
+	assert_non_null(strstr(err.msg, "User not found for this uid"));
+	assert_int_equal(parse(ML_ENV_TITLE, 401, "{\"title\":\"Authentication "
+	    "Failure\",\"code\":\"OjueJWoh\"}", &err), ML_EAUTH);
+	assert_string_equal(err.moe_request_id, "OjueJWoh");
+	assert_int_equal(parse(ML_ENV_TITLE, 500, "{\"title\":\"Internal "
+	    "Server Error\",\"message\":\"An unexpected error was encountered"
+	    "\"}", &err), ML_EHTTP);
+	assert_string_equal(err.moe_message, "An unexpected error was "
+	    "encountered");
+}
+
 static void
 envelope_tolerates_other_families_shapes(void **state)
 {
@@ -459,6 +483,7 @@ main(void)
 		cmocka_unit_test(envelope_push_shapes),
 		cmocka_unit_test(envelope_fileimport_shapes),
 		cmocka_unit_test(envelope_archival_shapes),
+		cmocka_unit_test(envelope_cards_shapes),
 		cmocka_unit_test(envelope_tolerates_other_families_shapes),
 		cmocka_unit_test(envelope_content_block_write_shape),
 		cmocka_unit_test(envelope_non_json_and_empty_bodies),

@@ -30,6 +30,7 @@ keys_each_family_uses_its_documented_slot(void **state)
 		{ ML_FAM_RECOMMENDATIONS, ML_KEY_GENERAL },
 		{ ML_FAM_PERSONALIZE, ML_KEY_PERSONALIZE },
 		{ ML_FAM_INFORM, ML_KEY_INFORM },
+		{ ML_FAM_CARDS, ML_KEY_GENERAL },
 	};
 	struct ml_keyset ks;
 	const char *key;

@@ -29,6 +29,10 @@
 #define B_INFORM "Basic V1NfVVMwMTppbmZvcm0ta2V5LXVzMDE="
 #define B_PERS "Basic V1NfVVMwMTpwZXJzLWtleS11czAx"
 #define B_MULTI_EU "Basic V1NfRVUwMjptdWx0aS1rZXktZXUwMg=="
+#define B_PUSH "Basic V1NfVVMwMTpwdXNoLWtleS11czAx"
+#define LA_IOS \
+	"\"ios\":{\"content_state\":{\"s\":\"1-0\"},\"alert\":{\"title\":" \
+	"\"Goal\",\"body\":\"1-0\"}"
 /* sha256("WS_US01|Order Updates|push-key-us01") */
 #define PUSH_SIG \
 	"95366c3a6b16bbc863c2aafc84e4c04d7fd77813fa8d5983b6ed31ff0f9063ef"
@@ -244,6 +248,34 @@ static const struct rcase cases[] = {
 	    "\"u+1\"}", NULL, "{\"X-MOE-Request-Id\":\"t1\"}", "GET",
 	    API "/v5/subscription-preferences?user_identifier_type=uid&"
 	    "user_identifier_value=u%2B1", B_DATA, "X-MOE-Request-Id", "t1" },
+	/* Cards: the general key; DELETE with a body. */
+	{ "moengage_fetch_cards", "{\"uid\":\"u@example.com\",\"platforms\":"
+	    "[\"WEB\"]}", "{\"page\":2,\"limit\":10}", NULL, NULL, "POST",
+	    API "/v1/cards/fetch?page=2&limit=10", B_GEN, "MOE-APPKEY",
+	    "WS_US01" },
+	{ "moengage_delete_cards", "{\"unique_id\":\"d1\",\"campaign_ids\":"
+	    "[\"c1\"],\"platforms\":[\"android\"]}", NULL, NULL, NULL,
+	    "DELETE", API "/v1/cards/delete", B_GEN, "MOE-APPKEY", "WS_US01" },
+	/* Live Activities: Push key in Basic auth, X-MOE-APPKEY. */
+	{ "moengage_start_live_activity", "{\"broadcast_live_activity_id\":"
+	    "\"la1\"," LA_IOS ",\"attribute_type\":\"T\",\"attribute_info\":"
+	    "{}}}", NULL, NULL, NULL, "POST",
+	    API "/v1.0/live-activity/broadcast/start", B_PUSH, "X-MOE-APPKEY",
+	    "WS_US01" },
+	{ "moengage_update_live_activity", "{\"broadcast_live_activity_id\":"
+	    "\"la1\"," LA_IOS "}}", NULL, NULL, NULL, "POST",
+	    API "/v1.0/live-activity/broadcast/update", B_PUSH, "X-MOE-APPKEY",
+	    "WS_US01" },
+	{ "moengage_end_live_activity", "{\"broadcast_live_activity_id\":"
+	    "\"la1\",\"instance_id\":\"i1\"," LA_IOS "}}", NULL, NULL, NULL,
+	    "POST", API "/v1.0/live-activity/broadcast/end", B_PUSH,
+	    "X-MOE-APPKEY", "WS_US01" },
+	{ "moengage_update_subscription_preferences_v5", "{\"user_identifier"
+	    "_type\":\"uid\",\"user_identifier_value\":\"u1\",\"is_globally_"
+	    "unsubscribed\":true}", NULL, NULL, "{\"Idempotency-Key\":\"3f2b8c1e-"
+	    "9d4a-4b6e-8f10-2a3b4c5d6e7f\"}", "PATCH",
+	    API "/v5/subscription-preferences", B_DATA, "Idempotency-Key",
+	    "3f2b8c1e-9d4a-4b6e-8f10-2a3b4c5d6e7f" },
 	{ "moengage_fetch_experiences", "{\"identifiers\":{\"customer_id\":"
 	    "\"u1\"},\"experience_key\":[\"homepage-banner\"]}", NULL, NULL,
 	    NULL, "POST", "https://sdk-01.moengage.com/v1/experiences/fetch",

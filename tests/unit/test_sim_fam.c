@@ -179,13 +179,13 @@ sim_fam_every_family_is_registered(void **state)
 	static const char *const names[] = { "data", "push",
 	    "campaign_report", "business_events", "templates",
 	    "content_blocks", "catalog", "segmentation", "subscription",
-	    "personalize", "recommendations", "inform", NULL };
+	    "personalize", "recommendations", "inform", "cards", NULL };
 	size_t i;
 
 	(void)state;
 	for (i = 0; names[i] != NULL; i++)
 		assert_non_null(ml_sim_family_find(names[i]));
-	assert_null(ml_sim_family_find("cards"));
+	assert_null(ml_sim_family_find("app_inbox"));
 }
 
 int

@@ -67,6 +67,8 @@ sim_ws_rejects_with_the_entry_named(void **state)
 		    "\"file_imports\":1001}]", "\"file_imports\" must be" },
 		{ "[{\"workspace_id\":\"A\",\"data_center\":\"01\","
 		    "\"file_imports\":\"9\"}]", "from 0 to 1000" },
+		{ "[{\"workspace_id\":\"A\",\"data_center\":\"01\","
+		    "\"file_import_files\":-1}]", "\"file_import_files\" must" },
 		{ "[{\"workspace_id\":\"A\",\"data_center\":\"01\"},"
 		    "{\"workspace_id\":\"A\",\"data_center\":\"01\"}]",
 		    "entry 2 (\"A\"): duplicate" },
