@@ -226,11 +226,12 @@ store_outbox_pg_retry_deadletter_fix_replay(void **state)
 	struct fixture *fx = *state;
 	struct ml_outbox_account *acc = NULL;
 	struct ml_deadletter *dl = NULL;
-	struct ml_outbox_stats *st = NULL;
+	struct ml_outbox_stats *st = NULL, *page = NULL;
 	struct ml_outbox_row *rows = NULL;
 	int64_t t = tu_now_ms(), total = 0, moved = 0, id;
+	char after[ML_STORE_ID_MAX];
 	struct ml_err err;
-	size_t n = 0, na = 0, i;
+	size_t n = 0, na = 0, np = 0, i;
 
 	enqueue(fx->a, fx->p.id, fx->acc[0], 10, 3);
 	assert_int_equal(ml__store_outbox_pg_claim(fx->a, fx->acc[0], 10,
@@ -299,6 +300,18 @@ store_outbox_pg_retry_deadletter_fix_replay(void **state)
 	assert_int_equal(st[i].dead_lettered, 4);
 	assert_int_equal(st[i].queued, 3);
 	assert_string_equal(st[i].last_error, "HTTP 400 split");
+	/* Paged: 2, then the one after the second, in the same order. */
+	assert_int_equal(ml__store_outbox_pg_stats(fx->a, fx->p.id, NULL, NULL,
+	    2, ml_store_now(), &page, &np, &err), ML_OK);
+	assert_int_equal(np, 2);
+	assert_string_equal(page[1].account_id, st[1].account_id);
+	ml_strlcpy(after, page[1].account_id, sizeof(after));
+	ml_free(page);
+	assert_int_equal(ml__store_outbox_pg_stats(fx->a, fx->p.id, NULL, after,
+	    2, ml_store_now(), &page, &np, &err), ML_OK);
+	assert_int_equal(np, 1);
+	assert_string_equal(page[0].account_id, st[2].account_id);
+	ml_free(page);
 	ml_free(st);
 }
 
