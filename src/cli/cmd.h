@@ -9,6 +9,8 @@
 #ifndef ML_CMD_H
 #define ML_CMD_H
 
+#include <stddef.h>
+
 #define ML_EXIT_OK 0
 #define ML_EXIT_FAIL 1
 #define ML_EXIT_USAGE 2
@@ -75,6 +77,12 @@ struct cmd_api {
 	    "MS", "longest wait for a MoEngage rate-limit window; a 429 " \
 	    "whose window opens later ends the call at once" }
 
+/*
+ * CURLOPT_WRITEFUNCTION that appends to the struct ml_buf in
+ * CURLOPT_WRITEDATA; past the buffer's max it returns 0, so libcurl ends
+ * the transfer with CURLE_WRITE_ERROR.
+ */
+size_t cmd_curl_write_buf(char *data, size_t size, size_t n, void *ud);
 /* Usage error (exit 2) unless an API key is set. */
 int cmd_api_check(const char *cmd, const struct cmd_api *api);
 /*

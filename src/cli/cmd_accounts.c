@@ -43,8 +43,8 @@
 
 #define API_RESPONSE_MAX (16u * 1024u * 1024u)
 
-static size_t
-api_write(char *data, size_t size, size_t n, void *ud)
+size_t
+cmd_curl_write_buf(char *data, size_t size, size_t n, void *ud)
 {
 	struct ml_buf *b = ud;
 
@@ -133,7 +133,7 @@ cmd_api_request_hdr(const struct cmd_api *api, const char *method,
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 120000L);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, api_write);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, cmd_curl_write_buf);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &out);
 	if (body != NULL) {
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);

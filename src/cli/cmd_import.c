@@ -377,16 +377,6 @@ import_csv_element(struct import *im, const char *rec, const size_t *offs,
 
 /* ---- sending ------------------------------------------------------------ */
 
-static size_t
-import_write(char *p, size_t size, size_t n, void *ud)
-{
-	struct ml_buf *b = ud;
-
-	if (ml_buf_append(b, p, size * n) != ML_OK)
-		return 0;
-	return size * n;
-}
-
 /* Map the answer's rejected indexes back to line numbers. */
 static void
 import_account(struct import *im, json_object *resp)
@@ -617,7 +607,7 @@ import_setup(struct import *im, const char *path)
 	im->hdrs = curl_slist_append(im->hdrs, "Expect:");
 	curl_easy_setopt(im->curl, CURLOPT_URL, im->url);
 	curl_easy_setopt(im->curl, CURLOPT_HTTPHEADER, im->hdrs);
-	curl_easy_setopt(im->curl, CURLOPT_WRITEFUNCTION, import_write);
+	curl_easy_setopt(im->curl, CURLOPT_WRITEFUNCTION, cmd_curl_write_buf);
 	curl_easy_setopt(im->curl, CURLOPT_WRITEDATA, &im->resp);
 	curl_easy_setopt(im->curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(im->curl, CURLOPT_TIMEOUT, 120L);
