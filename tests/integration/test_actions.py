@@ -95,9 +95,7 @@ class ActionsTest(harness.TestCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.env = test_link.LinkEnv(cls.tmp, workspaces=WS)
-        st, _, acc = cls.env.request("POST", "/accounts", body=LINK)
-        assert st == 201, acc
-        cls.account = acc["id"]
+        cls.account = cls.env.link_account(LINK)
 
     @classmethod
     def tearDownClass(cls):
@@ -306,9 +304,7 @@ class PaginateTest(harness.TestCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.env = test_link.LinkEnv(cls.tmp, workspaces=WS)
-        st, _, acc = cls.env.request("POST", "/accounts", body=LINK)
-        assert st == 201, acc
-        cls.account = acc["id"]
+        cls.account = cls.env.link_account(LINK)
         cls.env.server.stop()
         tls = cls.env.sim.tls
         cls.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0),

@@ -88,6 +88,12 @@ class LinkEnv:
             parsed, bytes) else parsed.decode("utf-8", "replace"))
         return st, hd, parsed
 
+    def link_account(self, body):
+        """POST /accounts, which must answer 201; the new account's id."""
+        st, _, acc = self.request("POST", "/accounts", body=body)
+        assert st == 201, acc
+        return acc["id"]
+
     def session(self, key=None, **fields):
         body = {"origin_owner_id": "cust-1", "origin_owner_name": "Customer One"}
         body.update(fields)

@@ -23,16 +23,11 @@ class ProxyTest(harness.TestCase):
             {"workspace_id": "WS_EU02", "data_center": "02", "name": "EU",
              "keys": {"multi": "multi-key-eu02"}}]
         cls.env = test_link.LinkEnv(cls.tmp, workspaces=ws)
-        st, _, acc = cls.env.request("POST", "/accounts",
-                                     body=test_actions.LINK)
-        assert st == 201, acc
-        cls.account = acc["id"]
-        st, _, acc = cls.env.request("POST", "/accounts", body={
+        cls.account = cls.env.link_account(test_actions.LINK)
+        cls.account_eu = cls.env.link_account({
             "origin_owner_id": "o2", "origin_owner_name": "EU",
             "workspace_id": "WS_EU02", "data_center": "02",
             "api_key": "multi-key-eu02"})
-        assert st == 201, acc
-        cls.account_eu = acc["id"]
 
     @classmethod
     def tearDownClass(cls):

@@ -236,10 +236,12 @@ check_limit(const struct limit_case *c, struct ml_account *acct)
 	assert_int_equal(r.nheaders, 0);
 }
 
-#define STATS(extra) \
-	"{\"request_id\":\"r\",\"start_date\":\"2024-12-01\",\"end_date\":" \
-	"\"2024-12-20\",\"attribution_type\":\"VIEW_THROUGH\",\"metric_type\":" \
+#define STATS_ON(start, end, attribution, extra) \
+	"{\"request_id\":\"r\",\"start_date\":\"" start "\",\"end_date\":\"" \
+	end "\",\"attribution_type\":\"" attribution "\",\"metric_type\":" \
 	"\"TOTAL\"" extra "}"
+#define STATS(extra) \
+	STATS_ON("2024-12-01", "2024-12-20", "VIEW_THROUGH", extra)
 #define PUSH(extra) \
 	"{\"campaignName\":\"Order Updates\",\"targetPlatform\":[\"ANDROID\"]," \
 	"\"payload\":{\"ANDROID\":{\"title\":\"t\",\"message\":\"m\"}}," \
@@ -256,18 +258,12 @@ check_limit(const struct limit_case *c, struct ml_account *acct)
 static const struct limit_case fixed_limits[] = {
 	{ "moengage_get_campaign_stats", STATS(",\"limit\":11"), NULL, NULL,
 	    NULL, "limit" },
-	{ "moengage_get_campaign_stats", "{\"request_id\":\"r\",\"start_date\":"
-	    "\"2024-12-01\",\"end_date\":\"2025-01-01\",\"attribution_type\":"
-	    "\"VIEW_THROUGH\",\"metric_type\":\"TOTAL\"}", NULL, NULL, NULL,
-	    "end_date" },
-	{ "moengage_get_campaign_stats", "{\"request_id\":\"r\",\"start_date\":"
-	    "\"2024-02-30\",\"end_date\":\"2024-03-01\",\"attribution_type\":"
-	    "\"VIEW_THROUGH\",\"metric_type\":\"TOTAL\"}", NULL, NULL, NULL,
-	    "start_date" },
-	{ "moengage_get_campaign_stats", "{\"request_id\":\"r\",\"start_date\":"
-	    "\"2024-12-01\",\"end_date\":\"2024-12-02\",\"attribution_type\":"
-	    "\"LAST_TOUCH\",\"metric_type\":\"TOTAL\"}", NULL, NULL, NULL,
-	    "attribution_type" },
+	{ "moengage_get_campaign_stats", STATS_ON("2024-12-01", "2025-01-01",
+	    "VIEW_THROUGH", ""), NULL, NULL, NULL, "end_date" },
+	{ "moengage_get_campaign_stats", STATS_ON("2024-02-30", "2024-03-01",
+	    "VIEW_THROUGH", ""), NULL, NULL, NULL, "start_date" },
+	{ "moengage_get_campaign_stats", STATS_ON("2024-12-01", "2024-12-02",
+	    "LAST_TOUCH", ""), NULL, NULL, NULL, "attribution_type" },
 	{ "moengage_get_campaign_stats", STATS(",\"offset\":-1"), NULL, NULL,
 	    NULL, "offset" },
 	{ "moengage_download_campaign_report", NULL, NULL, "{}", NULL,

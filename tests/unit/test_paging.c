@@ -188,22 +188,43 @@ sink_item(void *ud, const char *key, json_object *it, struct ml_err *err)
 	return ML_OK;
 }
 
+/* One walk over the fake source: the source, the sink, what the run said. */
+struct walk {
+	struct fake f;
+	struct sink s;
+	struct ml_paging_stats st;
+	struct ml_err err;
+};
+
+/* The current test's walk (static: the sink is large for the stack). */
+static struct walk w;
+
+/* A fresh source of n items, its other knobs off, for the next walk. */
+static struct fake *
+source(long n)
+{
+	memset(&w, 0, sizeof(w));
+	w.f.n = n;
+	return &w.f;
+}
+
+/* Walks action over the source; what ml_paging_run returned. */
 static int
-run(struct fake *f, const char *action, const char *body, const char *query,
-    const struct ml_paging_opts *o, struct sink *s,
-    struct ml_paging_stats *st, struct ml_err *err)
+walk(const char *action, const char *body, const char *query,
+    const struct ml_paging_opts *o)
 {
 	struct ml_call_input in;
 	int rc;
 
-	f->a = ml_catalog_find(action);
-	assert_non_null(f->a);
+	w.f.a = ml_catalog_find(action);
+	assert_non_null(w.f.a);
 	memset(&in, 0, sizeof(in));
 	in.body = tu_json(body);
 	in.query = tu_json(query);
-	memset(s, 0, sizeof(*s));
-	ml_err_clear(err);
-	rc = ml_paging_run(f->a, &in, o, fake_fetch, f, sink_item, s, st, err);
+	memset(&w.s, 0, sizeof(w.s));
+	ml_err_clear(&w.err);
+	rc = ml_paging_run(w.f.a, &in, o, fake_fetch, &w.f, sink_item, &w.s,
+	    &w.st, &w.err);
 	json_object_put(in.body);
 	json_object_put(in.query);
 	return rc;
@@ -223,6 +244,44 @@ assert_all(const struct sink *s, long n, const char *prefix)
 	}
 }
 
+/* A walk that succeeds, handing out prefix0..prefix(n-1) once each over
+ * the given number of pages. */
+static void
+expect_walk(const char *action, const char *body, const char *query,
+    const struct ml_paging_opts *o, long n, const char *prefix, int pages)
+{
+	assert_int_equal(walk(action, body, query, o), ML_OK);
+	assert_all(&w.s, n, prefix);
+	assert_int_equal(w.st.pages, pages);
+}
+
+/* A walk that succeeds from where the caller's input says, handing out n
+ * items, the first named first. */
+static void
+expect_resumed_walk(const char *action, const char *body, long n,
+    const char *first)
+{
+	assert_int_equal(walk(action, body, NULL, NULL), ML_OK);
+	assert_int_equal(w.s.n, n);
+	assert_string_equal(w.s.ids[0], first);
+}
+
+/* Collects action's pages from the source into one body. */
+static json_object *
+collect(const char *action, const char *body)
+{
+	struct ml_call_input in;
+	json_object *out;
+
+	w.f.a = ml_catalog_find(action);
+	memset(&in, 0, sizeof(in));
+	in.body = tu_json(body);
+	assert_int_equal(ml_paging_collect(w.f.a, &in, NULL, fake_fetch, &w.f,
+	    &out, &w.st, &w.err), ML_OK);
+	json_object_put(in.body);
+	return out;
+}
+
 #define STATS_BODY \
 	"{\"request_id\":\"r\",\"start_date\":\"2024-12-01\",\"end_date\":" \
 	"\"2024-12-02\",\"attribution_type\":\"VIEW_THROUGH\",\"metric_type\":" \
@@ -231,117 +290,73 @@ assert_all(const struct sink *s, long n, const char *prefix)
 static void
 paging_offset_limit_every_campaign_once(void **state)
 {
-	static struct fake f;
-	static struct sink s;
-	struct ml_paging_stats st;
-	struct ml_err err;
-
 	(void)state;
-	memset(&f, 0, sizeof(f));
-	f.n = 23;
-	assert_int_equal(run(&f, "moengage_get_campaign_stats", STATS_BODY,
-	    NULL, NULL, &s, &st, &err), ML_OK);
-	assert_all(&s, 23, "cmp");
-	assert_int_equal(st.pages, 3);
-	assert_int_equal(f.starts[0], 0);
-	assert_int_equal(f.starts[1], 10);
-	assert_int_equal(f.starts[2], 20);
-	assert_int_equal(f.sizes[0], 10);
+	source(23);
+	expect_walk("moengage_get_campaign_stats", STATS_BODY, NULL, NULL, 23,
+	    "cmp", 3);
+	assert_int_equal(w.f.starts[0], 0);
+	assert_int_equal(w.f.starts[1], 10);
+	assert_int_equal(w.f.starts[2], 20);
+	assert_int_equal(w.f.sizes[0], 10);
 	/* An exact multiple stops on total_pages, without an empty page. */
-	memset(&f, 0, sizeof(f));
-	f.n = 20;
-	assert_int_equal(run(&f, "moengage_get_campaign_stats", STATS_BODY,
-	    NULL, NULL, &s, &st, &err), ML_OK);
-	assert_all(&s, 20, "cmp");
-	assert_int_equal(f.calls, 2);
+	source(20);
+	assert_int_equal(walk("moengage_get_campaign_stats", STATS_BODY, NULL,
+	    NULL), ML_OK);
+	assert_all(&w.s, 20, "cmp");
+	assert_int_equal(w.f.calls, 2);
 }
 
 static void
 paging_cursor_follows_next_cursor_until_has_more_false(void **state)
 {
-	static struct fake f;
-	static struct sink s;
-	struct ml_paging_stats st;
-	struct ml_err err;
-
 	(void)state;
-	memset(&f, 0, sizeof(f));
-	f.n = 45;
-	assert_int_equal(run(&f, "moengage_list_business_events", NULL, NULL,
-	    NULL, &s, &st, &err), ML_OK);
-	assert_all(&s, 45, "it");
-	assert_int_equal(st.pages, 3);
-	assert_string_equal(f.cursors[0], "");
-	assert_string_equal(f.cursors[1], "c20");
-	assert_string_equal(f.cursors[2], "c40");
-	assert_int_equal(f.sizes[0], 20);
+	source(45);
+	expect_walk("moengage_list_business_events", NULL, NULL, NULL, 45, "it",
+	    3);
+	assert_string_equal(w.f.cursors[0], "");
+	assert_string_equal(w.f.cursors[1], "c20");
+	assert_string_equal(w.f.cursors[2], "c40");
+	assert_int_equal(w.f.sizes[0], 20);
 	/* POST search: the cursor travels in the body; a caller's limit and
 	 * starting cursor are kept. */
-	memset(&f, 0, sizeof(f));
-	f.n = 30;
-	assert_int_equal(run(&f, "moengage_search_business_events_v5",
-	    "{\"limit\":7,\"cursor\":\"c10\"}", NULL, NULL, &s, &st, &err),
-	    ML_OK);
-	assert_int_equal(s.n, 20);
-	assert_string_equal(s.ids[0], "it10");
-	assert_int_equal(f.sizes[0], 7);
-	assert_int_equal(st.pages, 3);
+	source(30);
+	expect_resumed_walk("moengage_search_business_events_v5",
+	    "{\"limit\":7,\"cursor\":\"c10\"}", 20, "it10");
+	assert_int_equal(w.f.sizes[0], 7);
+	assert_int_equal(w.st.pages, 3);
 }
 
 static void
 paging_cursor_that_repeats_stops(void **state)
 {
-	static struct fake f;
-	static struct sink s;
-	struct ml_paging_stats st;
-	struct ml_err err;
-
 	(void)state;
-	memset(&f, 0, sizeof(f));
-	f.n = 100;
-	f.stuck_cursor = 1;
-	assert_int_equal(run(&f, "moengage_list_business_events", NULL, NULL,
-	    NULL, &s, &st, &err), ML_OK);
+	source(100)->stuck_cursor = 1;
 	/* Page 1 (c1 next), page 2 from c1 answers c1 again: stop, having
 	 * handed out it0..it20 once each. */
-	assert_int_equal(st.pages, 2);
-	assert_all(&s, 21, "it");
-	assert_int_equal(st.duplicates, 19);
+	expect_walk("moengage_list_business_events", NULL, NULL, NULL, 21, "it",
+	    2);
+	assert_int_equal(w.st.duplicates, 19);
 }
 
 static void
 paging_page_entries_stops_on_short_or_empty_page(void **state)
 {
-	static struct fake f;
-	static struct sink s;
-	struct ml_paging_stats st;
-	struct ml_err err;
-
 	(void)state;
-	memset(&f, 0, sizeof(f));
-	f.n = 31;
-	assert_int_equal(run(&f, "moengage_search_push_templates", "{}", NULL,
-	    NULL, &s, &st, &err), ML_OK);
-	assert_all(&s, 31, "it");
-	assert_int_equal(st.pages, 3);
-	assert_int_equal(f.starts[0], 1);
-	assert_int_equal(f.starts[2], 3);
-	assert_int_equal(f.sizes[0], 15);
+	source(31);
+	expect_walk("moengage_search_push_templates", "{}", NULL, NULL, 31,
+	    "it", 3);
+	assert_int_equal(w.f.starts[0], 1);
+	assert_int_equal(w.f.starts[2], 3);
+	assert_int_equal(w.f.sizes[0], 15);
 	/* Exactly two full pages: the third, empty, ends it. */
-	memset(&f, 0, sizeof(f));
-	f.n = 30;
-	assert_int_equal(run(&f, "moengage_search_sms_templates", "{}", NULL,
-	    NULL, &s, &st, &err), ML_OK);
-	assert_all(&s, 30, "it");
-	assert_int_equal(st.pages, 3);
+	source(30);
+	expect_walk("moengage_search_sms_templates", "{}", NULL, NULL, 30, "it",
+	    3);
 	/* The caller's page size and start are kept. */
-	memset(&f, 0, sizeof(f));
-	f.n = 12;
-	assert_int_equal(run(&f, "moengage_search_email_templates",
-	    "{\"entries\":5,\"page\":2}", NULL, NULL, &s, &st, &err), ML_OK);
-	assert_int_equal(s.n, 7);
-	assert_string_equal(s.ids[0], "it5");
-	assert_int_equal(f.starts[0], 2);
+	source(12);
+	expect_resumed_walk("moengage_search_email_templates",
+	    "{\"entries\":5,\"page\":2}", 7, "it5");
+	assert_int_equal(w.f.starts[0], 2);
 }
 
 /* File Imports (data.yaml): offset 1, 2, ... of 50, until more_files is
@@ -349,185 +364,124 @@ paging_page_entries_stops_on_short_or_empty_page(void **state)
 static void
 paging_offset_files_follows_more_files(void **state)
 {
-	static struct fake f;
-	static struct sink s;
-	struct ml_paging_stats st;
-	struct ml_err err;
-
 	(void)state;
-	memset(&f, 0, sizeof(f));
-	f.n = 120;
-	assert_int_equal(run(&f, "moengage_get_file_imports", "{}", NULL, NULL,
-	    &s, &st, &err), ML_OK);
-	assert_all(&s, 120, "it");
-	assert_int_equal(st.pages, 3);
-	assert_int_equal(f.starts[0], 1);
-	assert_int_equal(f.starts[1], 2);
-	assert_int_equal(f.starts[2], 3);
+	source(120);
+	expect_walk("moengage_get_file_imports", "{}", NULL, NULL, 120, "it",
+	    3);
+	assert_int_equal(w.f.starts[0], 1);
+	assert_int_equal(w.f.starts[1], 2);
+	assert_int_equal(w.f.starts[2], 3);
 	/* Exactly two full pages: more_files false on the second ends it,
 	 * with no empty third request. */
-	memset(&f, 0, sizeof(f));
-	f.n = 100;
-	f.more_as_string = 1;
-	assert_int_equal(run(&f, "moengage_get_file_import_history",
-	    "{\"import_id\":\"imp1\"}", NULL, NULL, &s, &st, &err), ML_OK);
-	assert_all(&s, 100, "it");
-	assert_int_equal(st.pages, 2);
+	source(100)->more_as_string = 1;
+	expect_walk("moengage_get_file_import_history",
+	    "{\"import_id\":\"imp1\"}", NULL, NULL, 100, "it", 2);
 	/* The caller's start (a string, as documented) is kept. */
-	memset(&f, 0, sizeof(f));
-	f.n = 160;
-	assert_int_equal(run(&f, "moengage_get_file_imports",
-	    "{\"offset\":\"2\"}", NULL, NULL, &s, &st, &err), ML_OK);
-	assert_int_equal(f.starts[0], 2);
-	assert_int_equal(s.n, 110);
-	assert_string_equal(s.ids[0], "it50");
+	source(160);
+	expect_resumed_walk("moengage_get_file_imports", "{\"offset\":\"2\"}",
+	    110, "it50");
+	assert_int_equal(w.f.starts[0], 2);
 	/* An import repeated at a shifted page edge comes out once. */
-	memset(&f, 0, sizeof(f));
-	f.n = 120;
-	f.repeat_edge = 1;
-	assert_int_equal(run(&f, "moengage_get_file_imports", "{}", NULL, NULL,
-	    &s, &st, &err), ML_OK);
-	assert_all(&s, 120, "it");
-	assert_int_equal(st.duplicates, 1);
+	source(120)->repeat_edge = 1;
+	assert_int_equal(walk("moengage_get_file_imports", "{}", NULL, NULL),
+	    ML_OK);
+	assert_all(&w.s, 120, "it");
+	assert_int_equal(w.st.duplicates, 1);
 }
 
 static void
 paging_size_batch_counts_batches_from_one(void **state)
 {
-	static struct fake f;
-	static struct sink s;
-	struct ml_paging_stats st;
 	struct ml_paging_opts o;
-	struct ml_err err;
 
 	(void)state;
-	memset(&f, 0, sizeof(f));
-	f.n = 250;
-	assert_int_equal(run(&f, "moengage_list_recommendations", NULL,
-	    "{\"status\":\"Active\"}", NULL, &s, &st, &err), ML_OK);
-	assert_all(&s, 250, "it");
-	assert_int_equal(st.pages, 3);
-	assert_int_equal(f.starts[0], 1);
-	assert_int_equal(f.starts[1], 2);
-	assert_int_equal(f.sizes[0], 100);
+	source(250);
+	expect_walk("moengage_list_recommendations", NULL,
+	    "{\"status\":\"Active\"}", NULL, 250, "it", 3);
+	assert_int_equal(w.f.starts[0], 1);
+	assert_int_equal(w.f.starts[1], 2);
+	assert_int_equal(w.f.sizes[0], 100);
 	/* opts.page_size when the caller gives none; a query string size
 	 * wins over it. */
-	memset(&f, 0, sizeof(f));
-	f.n = 25;
+	source(25);
 	memset(&o, 0, sizeof(o));
 	o.page_size = 10;
-	assert_int_equal(run(&f, "moengage_list_recommendations", NULL, NULL,
-	    &o, &s, &st, &err), ML_OK);
-	assert_int_equal(st.pages, 3);
-	memset(&f, 0, sizeof(f));
-	f.n = 25;
-	assert_int_equal(run(&f, "moengage_list_recommendations", NULL,
-	    "{\"size\":\"20\"}", &o, &s, &st, &err), ML_OK);
-	assert_int_equal(st.pages, 2);
-	assert_int_equal(f.sizes[0], 20);
+	assert_int_equal(walk("moengage_list_recommendations", NULL, NULL, &o),
+	    ML_OK);
+	assert_int_equal(w.st.pages, 3);
+	source(25);
+	assert_int_equal(walk("moengage_list_recommendations", NULL,
+	    "{\"size\":\"20\"}", &o), ML_OK);
+	assert_int_equal(w.st.pages, 2);
+	assert_int_equal(w.f.sizes[0], 20);
 }
 
 static void
 paging_shifted_pages_do_not_repeat_items(void **state)
 {
-	static struct fake f;
-	static struct sink s;
-	struct ml_paging_stats st;
-	struct ml_err err;
-
 	(void)state;
-	memset(&f, 0, sizeof(f));
-	f.n = 45;
-	f.repeat_edge = 1;	/* each page starts one item early */
-	assert_int_equal(run(&f, "moengage_search_inapp_templates", "{}", NULL,
-	    NULL, &s, &st, &err), ML_OK);
-	assert_all(&s, 45, "it");
-	assert_int_equal(st.duplicates, 1);
-	assert_int_equal(st.items, 45);
+	source(45)->repeat_edge = 1;	/* each page starts one item early */
+	assert_int_equal(walk("moengage_search_inapp_templates", "{}", NULL,
+	    NULL), ML_OK);
+	assert_all(&w.s, 45, "it");
+	assert_int_equal(w.st.duplicates, 1);
+	assert_int_equal(w.st.items, 45);
 }
 
 static void
 paging_hard_cap_stops_an_endless_source(void **state)
 {
-	static struct fake f;
-	static struct sink s;
-	struct ml_paging_stats st;
 	struct ml_paging_opts o;
-	struct ml_err err;
 
 	(void)state;
-	memset(&f, 0, sizeof(f));
-	f.endless = 1;
+	source(0)->endless = 1;
 	memset(&o, 0, sizeof(o));
 	o.max_pages = 5;
-	assert_int_equal(run(&f, "moengage_list_business_events", NULL, NULL,
-	    &o, &s, &st, &err), ML_ETOOBIG);
-	assert_string_equal(err.kind, "too_many_pages");
-	assert_int_equal(f.calls, 5);
+	assert_int_equal(walk("moengage_list_business_events", NULL, NULL, &o),
+	    ML_ETOOBIG);
+	assert_string_equal(w.err.kind, "too_many_pages");
+	assert_int_equal(w.f.calls, 5);
 	/* The default cap, one item a page. */
-	memset(&f, 0, sizeof(f));
-	f.endless = 1;
+	source(0)->endless = 1;
 	o.max_pages = 0;
 	o.page_size = 1;
-	assert_int_equal(run(&f, "moengage_list_recommendations", NULL, NULL,
-	    &o, &s, &st, &err), ML_ETOOBIG);
-	assert_int_equal(f.calls, ML_PAGING_MAX_PAGES);
+	assert_int_equal(walk("moengage_list_recommendations", NULL, NULL, &o),
+	    ML_ETOOBIG);
+	assert_int_equal(w.f.calls, ML_PAGING_MAX_PAGES);
 }
 
 static void
 paging_fetch_error_stops_and_is_returned(void **state)
 {
-	static struct fake f;
-	static struct sink s;
-	struct ml_paging_stats st;
-	struct ml_err err;
-
 	(void)state;
-	memset(&f, 0, sizeof(f));
-	f.n = 100;
-	f.fail_at = 2;
-	assert_int_equal(run(&f, "moengage_search_push_templates", "{}", NULL,
-	    NULL, &s, &st, &err), ML_EHTTP);
-	assert_string_equal(err.msg, "boom");
-	assert_int_equal(f.calls, 2);
-	assert_int_equal(s.n, 15);
+	source(100)->fail_at = 2;
+	assert_int_equal(walk("moengage_search_push_templates", "{}", NULL,
+	    NULL), ML_EHTTP);
+	assert_string_equal(w.err.msg, "boom");
+	assert_int_equal(w.f.calls, 2);
+	assert_int_equal(w.s.n, 15);
 }
 
 static void
 paging_unpaged_action_is_refused_by_run(void **state)
 {
-	static struct fake f;
-	static struct sink s;
-	struct ml_paging_stats st;
-	struct ml_err err;
-
 	(void)state;
-	memset(&f, 0, sizeof(f));
-	assert_int_equal(run(&f, "moengage_get_segment", NULL, NULL, NULL, &s,
-	    &st, &err), ML_EINVAL);
-	assert_string_equal(err.kind, "not_paginated");
-	assert_int_equal(f.calls, 0);
+	source(0);
+	assert_int_equal(walk("moengage_get_segment", NULL, NULL, NULL),
+	    ML_EINVAL);
+	assert_string_equal(w.err.kind, "not_paginated");
+	assert_int_equal(w.f.calls, 0);
 }
 
 static void
 paging_collect_gathers_one_body(void **state)
 {
-	static struct fake f;
-	struct ml_call_input in;
-	struct ml_paging_stats st;
-	struct ml_err err;
 	json_object *out, *data, *pg;
 
 	(void)state;
-	memset(&in, 0, sizeof(in));
 	/* Keyed: campaign stats' data objects merge. */
-	memset(&f, 0, sizeof(f));
-	f.n = 23;
-	f.a = ml_catalog_find("moengage_get_campaign_stats");
-	in.body = tu_json(STATS_BODY);
-	assert_int_equal(ml_paging_collect(f.a, &in, NULL, fake_fetch, &f,
-	    &out, &st, &err), ML_OK);
-	json_object_put(in.body);
+	source(23);
+	out = collect("moengage_get_campaign_stats", STATS_BODY);
 	data = ml_json_get(out, "data", json_type_object);
 	assert_non_null(data);
 	assert_int_equal(json_object_object_length(data), 23);
@@ -535,12 +489,8 @@ paging_collect_gathers_one_body(void **state)
 	assert_string_equal(ml_json_str(out, "response_id"), "resp_1");
 	json_object_put(out);
 	/* Cursor: one array, and the answer says there is no more. */
-	memset(&f, 0, sizeof(f));
-	f.n = 45;
-	f.a = ml_catalog_find("moengage_list_business_events");
-	in.body = NULL;
-	assert_int_equal(ml_paging_collect(f.a, &in, NULL, fake_fetch, &f,
-	    &out, &st, &err), ML_OK);
+	source(45);
+	out = collect("moengage_list_business_events", NULL);
 	assert_int_equal(json_object_array_length(ml_json_get(out, "data",
 	    json_type_array)), 45);
 	pg = ml_json_get(out, "pagination", json_type_object);
@@ -548,13 +498,11 @@ paging_collect_gathers_one_body(void **state)
 	assert_null(ml_json_get(pg, "next_cursor", json_type_string));
 	json_object_put(out);
 	/* No items at all: an empty list, one page. */
-	memset(&f, 0, sizeof(f));
-	f.a = ml_catalog_find("moengage_list_recommendations");
-	assert_int_equal(ml_paging_collect(f.a, &in, NULL, fake_fetch, &f,
-	    &out, &st, &err), ML_OK);
+	source(0);
+	out = collect("moengage_list_recommendations", NULL);
 	assert_int_equal(json_object_array_length(ml_json_get(out, "items",
 	    json_type_array)), 0);
-	assert_int_equal(st.pages, 1);
+	assert_int_equal(w.st.pages, 1);
 	json_object_put(out);
 }
 

@@ -448,17 +448,32 @@ request_families_templates_every_channel(void **state)
 	ml_account_cleanup(&a);
 }
 
-/* sha256_hex(ws|campaign|key) from the formula, with libsodium. */
+/* sha256_hex(ws|campaign|key) from the formula, with libsodium, is sig. */
 static void
-push_formula(const char *ws, const char *campaign, const char *key,
-    char *hex, size_t cap)
+expect_push_formula(const char *ws, const char *campaign, const char *key,
+    const char *sig)
 {
 	unsigned char d[crypto_hash_sha256_BYTES];
-	char text[256];
+	char text[256], hex[65];
 
 	snprintf(text, sizeof(text), "%s|%s|%s", ws, campaign, key);
 	crypto_hash_sha256(d, (const unsigned char *)text, strlen(text));
-	sodium_bin2hex(hex, cap, d, sizeof(d));
+	sodium_bin2hex(hex, sizeof(hex), d, sizeof(d));
+	assert_string_equal(hex, sig);
+}
+
+/* The built body carries signature sig and, unless app is NULL, appId app. */
+static void
+expect_signed_body(const struct ml_request *r, const char *sig,
+    const char *app)
+{
+	json_object *body;
+
+	body = tu_json(r->body);
+	assert_string_equal(ml_json_str(body, "signature"), sig);
+	if (app != NULL)
+		assert_string_equal(ml_json_str(body, "appId"), app);
+	json_object_put(body);
 }
 
 static void
@@ -467,13 +482,10 @@ request_families_push_signature_known_answer(void **state)
 	struct ml_account a;
 	struct ml_request r;
 	struct ml_err err;
-	json_object *body;
-	char hex[65];
 
 	(void)state;
-	push_formula("WS_US01", "Order Updates", "push-key-us01", hex,
-	    sizeof(hex));
-	assert_string_equal(hex, PUSH_SIG);
+	expect_push_formula("WS_US01", "Order Updates", "push-key-us01",
+	    PUSH_SIG);
 	acct_us01(&a);
 	/* v2: signature and appId in the body, no Basic auth, no v2.1
 	 * headers. */
@@ -483,10 +495,7 @@ request_families_push_signature_known_answer(void **state)
 	    "https://pushapi-01.moengage.com/v2/transaction/sendpush");
 	assert_null(tu_header(&r, "Authorization"));
 	assert_null(tu_header(&r, "X-MOE-PushAPI-Signature"));
-	body = tu_json(r.body);
-	assert_string_equal(ml_json_str(body, "signature"), PUSH_SIG);
-	assert_string_equal(ml_json_str(body, "appId"), "WS_US01");
-	json_object_put(body);
+	expect_signed_body(&r, PUSH_SIG, "WS_US01");
 	ml_request_cleanup(&r);
 	/* v2.1: the same signature in the header, the query type from the
 	 * audience. */
@@ -497,9 +506,7 @@ request_families_push_signature_known_answer(void **state)
 	assert_string_equal(tu_header(&r, "X-MOE-APPKEY"), "WS_US01");
 	assert_string_equal(tu_header(&r, "X-MOE-PushAPI-Signature"), PUSH_SIG);
 	assert_string_equal(tu_header(&r, "X-MOE-Query-Type"), "user");
-	body = tu_json(r.body);
-	assert_string_equal(ml_json_str(body, "signature"), PUSH_SIG);
-	json_object_put(body);
+	expect_signed_body(&r, PUSH_SIG, NULL);
 	ml_request_cleanup(&r);
 	/* A caller's own signature is replaced by the right one. */
 	assert_int_equal(build(&r, "moengage_send_push", &a,
@@ -509,10 +516,7 @@ request_families_push_signature_known_answer(void **state)
 	    "\"t\",\"message\":\"m\"}},"
 	    "\"campaignDelivery\":{\"type\":\"soon\"}}", NULL, NULL, NULL, &err),
 	    ML_OK);
-	body = tu_json(r.body);
-	assert_string_equal(ml_json_str(body, "signature"), PUSH_SIG);
-	assert_string_equal(ml_json_str(body, "appId"), "WS_US01");
-	json_object_put(body);
+	expect_signed_body(&r, PUSH_SIG, "WS_US01");
 	ml_request_cleanup(&r);
 	ml_account_cleanup(&a);
 }
@@ -523,17 +527,14 @@ request_families_push_bulk_query_type_and_multi_key(void **state)
 	struct ml_account a;
 	struct ml_request r;
 	struct ml_err err;
-	json_object *body;
-	char hex[65];
 
 	(void)state;
 	ml_account_init(&a);
 	assert_int_equal(ml_account_set(&a, "WS_EU02", "02", NULL), ML_OK);
 	assert_int_equal(ml_keyset_set(&a.keys, ML_KEY_MULTI,
 	    "multi-key-eu02"), ML_OK);
-	push_formula("WS_EU02", "Order Updates", "multi-key-eu02", hex,
-	    sizeof(hex));
-	assert_string_equal(hex, PUSH_SIG_EU);
+	expect_push_formula("WS_EU02", "Order Updates", "multi-key-eu02",
+	    PUSH_SIG_EU);
 	assert_int_equal(build(&r, "moengage_send_push_v2_1", &a,
 	    "{\"campaignName\":\"Order Updates\",\"targetPlatform\":[\"WEB\"],"
 	    "\"targetAudience\":\"User\",\"bulkUserRequest\":true,"
@@ -544,9 +545,7 @@ request_families_push_bulk_query_type_and_multi_key(void **state)
 	assert_string_equal(r.host, "pushapi-02.moengage.com");
 	assert_string_equal(tu_header(&r, "X-MOE-Query-Type"), "bulk users");
 	assert_string_equal(tu_header(&r, "X-MOE-PushAPI-Signature"), PUSH_SIG_EU);
-	body = tu_json(r.body);
-	assert_string_equal(ml_json_str(body, "signature"), PUSH_SIG_EU);
-	json_object_put(body);
+	expect_signed_body(&r, PUSH_SIG_EU, NULL);
 	ml_request_cleanup(&r);
 	/* The multi key also answers for Personalize, on sdk-02. */
 	assert_int_equal(build(&r, "moengage_get_experience_metadata", &a,
