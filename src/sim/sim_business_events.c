@@ -996,10 +996,7 @@ be_other(struct ml_sim_ctx *ctx, int status)
 		    "InvalidValue", "event_name", "Business event does not "
 		    "exist");
 	if (status >= 500)
-		return ml_sim_fam_send(ctx, status, ml_sim_fam_strs("title",
-		    "Internal Server Error", "message", "An unexpected error "
-		    "was encountered while processing this request. Please "
-		    "contact MoEngage Team", NULL));
+		return ml_sim_fam_send_internal(ctx, status);
 	return be_fail_detail(ctx, status, why, why, ml_sim_fam_detail("InvalidValue",
 	    json_object_new_string("request"), json_object_new_string(why)));
 }

@@ -420,10 +420,7 @@ cards_other(struct ml_sim_ctx *ctx, int status)
 	if (status == 400)
 		return cards_bad(ctx, "Invalid request body");
 	if (status >= 500)
-		return ml_sim_fam_send(ctx, status, ml_sim_fam_strs("title",
-		    "Internal Server Error", "message", "An unexpected error "
-		    "was encountered while processing this request. Please "
-		    "contact MoEngage Team", NULL));
+		return ml_sim_fam_send_internal(ctx, status);
 	return cards_title(ctx, status,
 	    MHD_get_reason_phrase_for((unsigned)status));
 }

@@ -482,6 +482,15 @@ ml_sim_fam_send_empty(struct ml_sim_ctx *ctx, int status)
 	return rc ? rc : ML_SIM_DONE;
 }
 
+int
+ml_sim_fam_send_internal(struct ml_sim_ctx *ctx, int status)
+{
+	return ml_sim_fam_send(ctx, status, ml_sim_fam_strs("title",
+	    "Internal Server Error", "message", "An unexpected error was "
+	    "encountered while processing this request. Please contact "
+	    "MoEngage Team", NULL));
+}
+
 json_object *
 ml_sim_fam_copy(json_object *o)
 {

@@ -154,6 +154,12 @@ int ml_sim_fam_send_details(struct ml_sim_ctx *ctx, int status,
 int ml_sim_fam_send(struct ml_sim_ctx *ctx, int status, json_object *o);
 /* Answer with no body at all. */
 int ml_sim_fam_send_empty(struct ml_sim_ctx *ctx, int status);
+/*
+ * {"title":"Internal Server Error","message":"An unexpected error was
+ * encountered ... Please contact MoEngage Team"}: the 5xx body of Business
+ * Events (legacy), Cards and Custom Templates.
+ */
+int ml_sim_fam_send_internal(struct ml_sim_ctx *ctx, int status);
 /* Deep copy (NULL in, NULL out; NULL on failure). */
 json_object *ml_sim_fam_copy(json_object *o);
 

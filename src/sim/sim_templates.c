@@ -861,10 +861,7 @@ tpl_other(struct ml_sim_ctx *ctx, int status)
 	if (status == 403)
 		return tpl_forbidden(ctx, "APP_SECRET_KEY");
 	if (status >= 500)
-		return ml_sim_fam_send(ctx, status, ml_sim_fam_strs("title",
-		    "Internal Server Error", "message", "An unexpected error "
-		    "was encountered while processing this request. Please "
-		    "contact MoEngage Team", NULL));
+		return ml_sim_fam_send_internal(ctx, status);
 	return tpl_simple(ctx, status, MHD_get_reason_phrase_for(
 	    (unsigned)status), NULL);
 }

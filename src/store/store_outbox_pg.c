@@ -384,6 +384,36 @@ op_read_account(const PGresult *r, int row, void *elem, struct ml_err *err)
 	return ML_OK;
 }
 
+/* Run a query on c and collect every row into *out (heap, *n). */
+static int
+op_vcollect(struct ml__pg_conn *c, enum op_stmt id, size_t elem,
+    ml__pg_read_fn read, void **out, size_t *n, struct ml_err *err,
+    va_list ap)
+{
+	PGresult *r = NULL;
+	int rc;
+
+	rc = ml__pg_vexec(c, &op_table, id, &r, err, ap);
+	if (rc == ML_OK)
+		rc = ml__pg_collect(r, elem, read, out, n, err);
+	PQclear(r);
+	return rc;
+}
+
+/* op_vcollect with the parameters that follow. */
+static int
+op_collect(struct ml__pg_conn *c, enum op_stmt id, size_t elem,
+    ml__pg_read_fn read, void **out, size_t *n, struct ml_err *err, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, err);
+	rc = op_vcollect(c, id, elem, read, out, n, err, ap);
+	va_end(ap);
+	return rc;
+}
+
 /*
  * Run a query and collect every row into *out (heap, *n); on failure
  * nothing is returned: free_fn (NULL = ml_free) releases what was read.
@@ -394,16 +424,12 @@ op_list(struct ml__store_outbox_pg *o, enum op_stmt id, size_t elem,
     size_t *n, struct ml_err *err, ...)
 {
 	struct ml__pg_conn *c = ml__pg_acquire(&o->pool);
-	PGresult *r = NULL;
 	va_list ap;
 	int rc;
 
 	va_start(ap, err);
-	rc = ml__pg_vexec(c, &op_table, id, &r, err, ap);
+	rc = op_vcollect(c, id, elem, read, out, n, err, ap);
 	va_end(ap);
-	if (rc == ML_OK)
-		rc = ml__pg_collect(r, elem, read, out, n, err);
-	PQclear(r);
 	ml__pg_release(&o->pool, c);
 	if (rc) {
 		if (free_fn != NULL)
@@ -583,21 +609,48 @@ op_settle(struct ml__store_outbox_pg *o, struct ml__pg_conn *c,
 	return rc;
 }
 
-/* Run a write with the parameters that follow; *changed (may be NULL). */
+/* Run a write on c; *changed (may be NULL) is the rows it changed. */
+static int
+op_vwrite(struct ml__pg_conn *c, enum op_stmt id, int64_t *changed,
+    struct ml_err *err, va_list ap)
+{
+	PGresult *r = NULL;
+	int rc;
+
+	rc = ml__pg_vexec(c, &op_table, id, &r, err, ap);
+	if (rc == ML_OK && changed != NULL)
+		*changed = ml__pg_changes(r);
+	PQclear(r);
+	return rc;
+}
+
+/* op_vwrite with the parameters that follow. */
 static int
 op_write(struct ml__pg_conn *c, enum op_stmt id, int64_t *changed,
     struct ml_err *err, ...)
 {
-	PGresult *r = NULL;
 	va_list ap;
 	int rc;
 
 	va_start(ap, err);
-	rc = ml__pg_vexec(c, &op_table, id, &r, err, ap);
+	rc = op_vwrite(c, id, changed, err, ap);
 	va_end(ap);
-	if (rc == ML_OK && changed != NULL)
-		*changed = ml__pg_changes(r);
-	PQclear(r);
+	return rc;
+}
+
+/* op_write on a connection of the pool, outside any transaction. */
+static int
+op_pool_write(struct ml__store_outbox_pg *o, enum op_stmt id,
+    int64_t *changed, struct ml_err *err, ...)
+{
+	struct ml__pg_conn *c = ml__pg_acquire(&o->pool);
+	va_list ap;
+	int rc;
+
+	va_start(ap, err);
+	rc = op_vwrite(c, id, changed, err, ap);
+	va_end(ap);
+	ml__pg_release(&o->pool, c);
 	return rc;
 }
 
@@ -720,19 +773,15 @@ ml__store_outbox_pg_stats(struct ml__store_outbox_pg *o,
     struct ml_err *err)
 {
 	struct ml__pg_conn *c = ml__pg_acquire(&o->pool);
-	PGresult *r = NULL;
 	size_t i;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
-	rc = ml__pg_exec(c, &op_table, OP_STATS, &r, err, project_id,
-	    account_id, after, limit > 0 && limit <= (size_t)INT64_MAX ?
-	    (int64_t)limit : INT64_MAX);
-	if (rc == ML_OK)
-		rc = ml__pg_collect(r, sizeof(**out), op_read_stats,
-		    (void **)out, n, err);
-	PQclear(r);
+	rc = op_collect(c, OP_STATS, sizeof(**out), op_read_stats,
+	    (void **)out, n, err, project_id, account_id, after,
+	    limit > 0 && limit <= (size_t)INT64_MAX ? (int64_t)limit :
+	    INT64_MAX);
 	for (i = 0; rc == ML_OK && i < *n; i++)
 		rc = op_minutes(c, &(*out)[i], now_s, err);
 	ml__pg_release(&o->pool, c);
@@ -802,36 +851,14 @@ ml__store_outbox_pg_deadletter_fix(struct ml__store_outbox_pg *o,
     const char *project_id, int64_t id, const char *payload,
     struct ml_err *err)
 {
-	struct ml__pg_conn *c = ml__pg_acquire(&o->pool);
-	PGresult *r = NULL;
+	int64_t changed = 0;
 	int rc;
 
-	rc = ml__pg_exec(c, &op_table, OP_DL_FIX, &r, err, project_id, id,
+	rc = op_pool_write(o, OP_DL_FIX, &changed, err, project_id, id,
 	    payload);
-	if (rc == ML_OK && ml__pg_changes(r) == 0)
+	if (rc == ML_OK && changed == 0)
 		rc = ml_err_set(err, ML_ENOTFOUND, "not_found",
 		    "no dead letter %lld", (long long)id);
-	PQclear(r);
-	ml__pg_release(&o->pool, c);
-	return rc;
-}
-
-/* Lock and list the accounts replay touches (statement lock, params). */
-static int
-op_replay_accounts(struct ml__pg_conn *c, enum op_stmt lock,
-    struct ml_outbox_account **list, size_t *cnt, struct ml_err *err, ...)
-{
-	PGresult *r = NULL;
-	va_list ap;
-	int rc;
-
-	va_start(ap, err);
-	rc = ml__pg_vexec(c, &op_table, lock, &r, err, ap);
-	va_end(ap);
-	if (rc == ML_OK)
-		rc = ml__pg_collect(r, sizeof(**list), op_read_account,
-		    (void **)list, cnt, err);
-	PQclear(r);
 	return rc;
 }
 
@@ -853,8 +880,9 @@ op_replay_ids(struct ml__pg_conn *c, const char *project_id,
 	if (rc)
 		rc = ml_err_set(err, rc, NULL, "replay: %s", ml_strerror(rc));
 	if (rc == ML_OK)
-		rc = op_replay_accounts(c, OP_DL_LOCK_IDS, list, cnt, err,
-		    project_id, arr.data, arr.len);
+		rc = op_collect(c, OP_DL_LOCK_IDS, sizeof(**list),
+		    op_read_account, (void **)list, cnt, err, project_id,
+		    arr.data, arr.len);
 	for (i = 0; rc == ML_OK && i < n_ids; i++) {
 		changed = 0;
 		rc = op_write(c, OP_DL_REQUEUE_ONE, &changed, err,
@@ -888,8 +916,8 @@ ml__store_outbox_pg_replay(struct ml__store_outbox_pg *o,
 		rc = op_replay_ids(c, project_id, ids, n_ids, &list, &cnt,
 		    moved, err);
 	else if (rc == ML_OK) {
-		rc = op_replay_accounts(c, OP_DL_LOCK, &list, &cnt, err,
-		    project_id, account_id);
+		rc = op_collect(c, OP_DL_LOCK, sizeof(*list), op_read_account,
+		    (void **)&list, &cnt, err, project_id, account_id);
 		if (rc == ML_OK)
 			rc = op_write(c, OP_DL_REQUEUE, moved, err,
 			    project_id, account_id);
@@ -936,9 +964,8 @@ ml__store_outbox_pg_write_key_create(struct ml__store_outbox_pg *o,
     struct ml_write_key *info, struct ml_err *err)
 {
 	unsigned char hash[ML_STORE_HASH_BYTES];
-	struct ml__pg_conn *c;
 	struct ml_write_key k;
-	PGresult *r = NULL;
+	int64_t changed = 0;
 	int rc;
 
 	memset(&k, 0, sizeof(k));
@@ -953,15 +980,11 @@ ml__store_outbox_pg_write_key_create(struct ml__store_outbox_pg *o,
 	ml_strlcpy(k.project_id, project_id, sizeof(k.project_id));
 	ml_strlcpy(k.account_id, account_id, sizeof(k.account_id));
 	k.created_at = ml_store_now();
-	c = ml__pg_acquire(&o->pool);
-	rc = ml__pg_exec(c, &op_table, OP_WK_INSERT, &r, err, k.id,
-	    project_id, account_id, hash, sizeof(hash), k.prefix,
-	    k.created_at);
-	if (rc == ML_OK && ml__pg_changes(r) == 0)
+	rc = op_pool_write(o, OP_WK_INSERT, &changed, err, k.id, project_id,
+	    account_id, hash, sizeof(hash), k.prefix, k.created_at);
+	if (rc == ML_OK && changed == 0)
 		rc = ml_err_set(err, ML_ENOTFOUND, "not_found",
 		    "no account %s in this project", account_id);
-	PQclear(r);
-	ml__pg_release(&o->pool, c);
 	sodium_memzero(hash, sizeof(hash));
 	if (rc)
 		sodium_memzero(key, cap);
@@ -1017,16 +1040,13 @@ ml__store_outbox_pg_write_key_revoke(struct ml__store_outbox_pg *o,
     const char *project_id, const char *key_id, int64_t now_s,
     struct ml_err *err)
 {
-	struct ml__pg_conn *c = ml__pg_acquire(&o->pool);
-	PGresult *r = NULL;
+	int64_t changed = 0;
 	int rc;
 
-	rc = ml__pg_exec(c, &op_table, OP_WK_REVOKE, &r, err, project_id,
-	    key_id, now_s);
-	if (rc == ML_OK && ml__pg_changes(r) == 0)
+	rc = op_pool_write(o, OP_WK_REVOKE, &changed, err, project_id, key_id,
+	    now_s);
+	if (rc == ML_OK && changed == 0)
 		rc = ml_err_set(err, ML_ENOTFOUND, "not_found",
 		    "no write key %s in this project", key_id);
-	PQclear(r);
-	ml__pg_release(&o->pool, c);
 	return rc;
 }
